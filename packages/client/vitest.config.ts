@@ -1,0 +1,3 @@
+import { packageProject } from '../../scripts/vitestProject';
+
+export default packageProject('client');

@@ -1,0 +1,57 @@
+/**
+ * Cursors are opaque to clients. The gateway writes them as `<milliseconds>-<sequence>`, both decimal,
+ * the shape of a Redis Stream id, so that an in-memory gateway and several gateways sharing Redis hand
+ * out cursors of one kind, strictly increasing across every channel of a deployment.
+ */
+export type Cursor = string;
+
+const CURSOR = /^(\d{1,15})-(\d{1,15})$/;
+
+export function isCursor(value: unknown): value is Cursor {
+  return typeof value === 'string' && CURSOR.test(value);
+}
+
+/** Orders two valid cursors: negative when `a` is older than `b`, 0 when equal, positive when newer. */
+export function compareCursors(a: Cursor, b: Cursor): number {
+  if (a === b) return 0;
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  const ms = Number(a.slice(0, da)) - Number(b.slice(0, db));
+  if (ms !== 0) return ms;
+  return Number(a.slice(da + 1)) - Number(b.slice(db + 1));
+}
+
+/** Hands out strictly increasing cursors, even when the clock stands still or steps back. */
+export class CursorClock {
+  private lastMs = 0;
+  private seq = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  next(): Cursor {
+    const ms = this.now();
+    if (ms > this.lastMs) {
+      this.lastMs = ms;
+      this.seq = 0;
+    } else {
+      this.seq++;
+    }
+    return `${this.lastMs}-${this.seq}`;
+  }
+
+  /** Moves the clock past a cursor handed out elsewhere (a restored history, another gateway). */
+  observe(cursor: Cursor): void {
+    const dash = cursor.indexOf('-');
+    const ms = Number(cursor.slice(0, dash));
+    const seq = Number(cursor.slice(dash + 1));
+    if (ms > this.lastMs || (ms === this.lastMs && seq > this.seq)) {
+      this.lastMs = ms;
+      this.seq = seq;
+    }
+  }
+}
+
+/** Milliseconds since the epoch at which a cursor was handed out. */
+export function cursorTime(cursor: Cursor): number {
+  return Number(cursor.slice(0, cursor.indexOf('-')));
+}

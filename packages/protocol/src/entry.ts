@@ -1,0 +1,152 @@
+import { formatChannel, isValidChannel, isValidSegment } from './channel';
+import type { Cursor } from './cursor';
+import type { ErrorCode } from './errors';
+import { type LogLevel, normalizeLevel } from './level';
+
+/** Kinds of entries a publisher sends; each travels as the SSE event of the same name. */
+export const ENTRY_TYPES = ['log', 'status', 'done'] as const;
+export type EntryType = (typeof ENTRY_TYPES)[number];
+
+/** Fields every stored entry carries, whatever its type. */
+interface EntryBase {
+  /** Cursor assigned by the gateway. */
+  id: Cursor;
+  channel: string;
+  /** ISO 8601 in UTC, as the publisher set it or as the gateway received it. */
+  timestamp: string;
+  /** Any other field the publisher sent, kept as sent. */
+  [field: string]: unknown;
+}
+
+/** A log line: the `data` of an `event: log`. */
+export interface LogEntry extends EntryBase {
+  level: LogLevel;
+  message: string;
+}
+
+/** Where a resource stands in its life: the `data` of an `event: status`. */
+export interface StatusEntry extends EntryBase {
+  /** Free-form phase name, such as `queued`, `provisioning`, `active` or `failed`. */
+  phase: string;
+  /** 0 to 100, when the publisher knows it. */
+  progress?: number;
+  message?: string;
+}
+
+/** A resource finished: the `data` of an `event: done`. */
+export type DoneEntry = EntryBase;
+
+/** An entry as validated at the gateway's edge, before it gets its `id`. */
+export type NormalizedEntry =
+  | { type: 'log'; channel: string; body: Omit<LogEntry, 'id'> }
+  | { type: 'status'; channel: string; body: Omit<StatusEntry, 'id'> }
+  | { type: 'done'; channel: string; body: Omit<DoneEntry, 'id'> };
+
+export type EntryValidation =
+  | { ok: true; entry: NormalizedEntry }
+  | { ok: false; code: ErrorCode; message: string };
+
+export interface ValidateEntryOptions {
+  /** Clock for entries that carry no timestamp. Defaults to `Date.now`. */
+  now?: () => number;
+  /** Service to form the channel from when the entry names none. */
+  defaultService?: string;
+}
+
+/** Fields that the wire format owns; a publisher's own value for them is replaced or refused. */
+const RESERVED = new Set(['id', 'type', 'channel', 'timestamp', 'level', 'message']);
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+const MAX_MESSAGE_LENGTH = 1_000_000;
+
+/**
+ * Checks one untrusted publish entry and brings it to its normal form: a channel (from `channel`, or
+ * from `service` + `workspace_id` + `resource_id`), a normalised `level`, an ISO `timestamp`, and every
+ * other field as it was sent. Never throws.
+ */
+export function validateEntry(input: unknown, options: ValidateEntryOptions = {}): EntryValidation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return fail('invalid_entry', 'an entry must be a JSON object');
+  }
+  const raw = input as Record<string, unknown>;
+  const type = raw.type === undefined ? 'log' : raw.type;
+  if (type !== 'log' && type !== 'status' && type !== 'done') {
+    return fail('invalid_entry', '"type" must be "log", "status" or "done"');
+  }
+
+  const channel = resolveChannel(raw, options.defaultService);
+  if (typeof channel !== 'string') return channel;
+
+  const timestamp = normalizeTimestamp(raw.timestamp ?? raw.time, options.now ?? Date.now);
+  if (timestamp === undefined) {
+    return fail('invalid_entry', '"timestamp" must be an ISO 8601 string or milliseconds since the epoch');
+  }
+
+  const body: Record<string, unknown> = { channel, timestamp };
+  if (type === 'log') {
+    const level = raw.level === undefined ? 'info' : normalizeLevel(raw.level);
+    if (level === undefined) {
+      return fail('invalid_entry', '"level" must be trace, debug, info, warn, error, fatal or a known alias');
+    }
+    if (typeof raw.message !== 'string') return fail('invalid_entry', '"message" must be a string');
+    if (raw.message.length > MAX_MESSAGE_LENGTH) return fail('invalid_entry', '"message" is too long');
+    body.level = level;
+    body.message = raw.message;
+  } else if (type === 'status') {
+    if (typeof raw.phase !== 'string' || raw.phase.length === 0 || raw.phase.length > 128) {
+      return fail('invalid_entry', '"phase" must be a string of 1 to 128 characters');
+    }
+    const { progress } = raw;
+    if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {
+      return fail('invalid_entry', '"progress" must be a number from 0 to 100');
+    }
+    if (raw.message !== undefined && typeof raw.message !== 'string') {
+      return fail('invalid_entry', '"message" must be a string');
+    }
+    if (raw.message !== undefined) body.message = raw.message;
+  }
+
+  for (const key in raw) {
+    if (!Object.hasOwn(raw, key) || RESERVED.has(key) || key === 'time' || key === '__proto__') continue;
+    body[key] = raw[key];
+  }
+  return { ok: true, entry: { type, channel, body } as NormalizedEntry };
+}
+
+function resolveChannel(raw: Record<string, unknown>, defaultService?: string): string | EntryValidation {
+  if (raw.channel !== undefined) {
+    if (!isValidChannel(raw.channel)) {
+      return fail('invalid_channel', 'channel must look like logs:{service}:{workspace}:{resource}');
+    }
+    return raw.channel;
+  }
+  const service = raw.service ?? defaultService;
+  const workspace = raw.workspace_id;
+  const resource = raw.resource_id ?? raw.workflow_id;
+  if (service === undefined || workspace === undefined || resource === undefined) {
+    return fail('invalid_channel', 'send "channel", or "service", "workspace_id" and "resource_id"');
+  }
+  if (!isValidSegment(service) || !isValidSegment(workspace) || !isValidSegment(resource)) {
+    return fail(
+      'invalid_channel',
+      'service, workspace_id and resource_id must each match [A-Za-z0-9_.-]{1,128}',
+    );
+  }
+  return formatChannel({ service, workspace, resource })!;
+}
+
+/** ISO 8601 (any offset) or epoch milliseconds, to an ISO string in UTC; `undefined` when invalid. */
+export function normalizeTimestamp(value: unknown, now: () => number = Date.now): string | undefined {
+  let ms: number;
+  if (value === undefined) ms = now();
+  else if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string' && ISO_8601.test(value)) ms = Date.parse(value);
+  else return undefined;
+  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) return undefined;
+  return new Date(ms).toISOString();
+}
+
+function fail(code: ErrorCode, message: string): EntryValidation {
+  return { ok: false, code, message };
+}

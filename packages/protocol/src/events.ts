@@ -1,0 +1,52 @@
+import type { Cursor } from './cursor';
+import type { DoneEntry, LogEntry, StatusEntry } from './entry';
+import type { RejectedEntry } from './errors';
+
+/** Names of the SSE events the gateway sends on `/api/logs/stream`. */
+export const STREAM_EVENTS = ['hello', 'log', 'status', 'done', 'gap'] as const;
+export type StreamEventName = (typeof STREAM_EVENTS)[number];
+
+/** First event of every stream. */
+export interface HelloEvent {
+  connectionId: string;
+  /** The gateway sends a heartbeat comment at least this often; silence for much longer means a stall. */
+  heartbeatSeconds: number;
+  /** The concrete channels and patterns this stream carries. */
+  channels: string[];
+}
+
+/** Sent before any entry of `channel` when the resume point is older than what the gateway still keeps. */
+export interface GapEvent {
+  channel: string;
+  /** How many entries of the channel after the resume point are gone (at least 1). */
+  missed: number;
+  /** The resume point the client asked for. */
+  from: Cursor | null;
+}
+
+/** The `data` of each stream event, by event name. */
+export interface StreamEventMap {
+  hello: HelloEvent;
+  log: LogEntry;
+  status: StatusEntry;
+  done: DoneEntry;
+  gap: GapEvent;
+}
+
+/** Paths of the gateway's HTTP API. */
+export const API_PATHS = {
+  publish: '/api/logs/publish',
+  stream: '/api/logs/stream',
+  history: '/api/logs/history',
+  publisherHeartbeat: '/api/logs/publishers/heartbeat',
+  health: '/health',
+  ready: '/ready',
+  stats: '/admin/logs/stats',
+  metrics: '/metrics',
+} as const;
+
+/** Body of a 202 answer to a publish request. */
+export interface PublishResult {
+  accepted: number;
+  rejected: RejectedEntry[];
+}

@@ -1,0 +1,30 @@
+export type { ChannelParts } from './channel';
+export {
+  CHANNEL_PREFIX,
+  formatChannel,
+  isChannelPattern,
+  isValidChannel,
+  isValidChannelPattern,
+  isValidSegment,
+  matchChannel,
+  parseChannel,
+} from './channel';
+export type { Cursor } from './cursor';
+export { CursorClock, compareCursors, cursorTime, isCursor } from './cursor';
+export type {
+  DoneEntry,
+  EntryType,
+  EntryValidation,
+  LogEntry,
+  NormalizedEntry,
+  StatusEntry,
+  ValidateEntryOptions,
+} from './entry';
+export { ENTRY_TYPES, normalizeTimestamp, validateEntry } from './entry';
+export type { ErrorBody, ErrorCode, RejectedEntry } from './errors';
+export { ERROR_CODES, ERROR_STATUS, errorBody, isErrorCode, parseErrorBody } from './errors';
+export type { GapEvent, HelloEvent, PublishResult, StreamEventMap, StreamEventName } from './events';
+export { API_PATHS, STREAM_EVENTS } from './events';
+export type { LogLevel } from './level';
+export { isLogLevel, LOG_LEVELS, levelRank, normalizeLevel } from './level';
+export { encodeSseComment, encodeSseEvent, encodeSseRetry } from './sse';
