@@ -37,11 +37,9 @@ const ALIASES: Record<string, LogLevel> = {
  */
 export function normalizeLevel(input: unknown): LogLevel | undefined {
   if (typeof input === 'string') {
-    const known = ALIASES[input.toLowerCase()];
-    if (known !== undefined) return known;
-    if (input.length === 0 || input.length > 3) return undefined;
-    const n = Number(input);
-    return Number.isInteger(n) ? levelFromNumber(n) : undefined;
+    const name = input.toLowerCase();
+    if (Object.hasOwn(ALIASES, name)) return ALIASES[name];
+    return /^\d{2,3}$/.test(input) ? levelFromNumber(Number(input)) : undefined;
   }
   if (typeof input === 'number' && Number.isInteger(input)) return levelFromNumber(input);
   return undefined;
