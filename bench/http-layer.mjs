@@ -73,7 +73,9 @@ function openSubscribers(port, count) {
   return {
     ready: Promise.all(ready),
     count: () => delivered,
-    close: () => sockets.forEach((s) => s.destroy()),
+    close: () => {
+      for (const s of sockets) s.destroy();
+    },
   };
 }
 
@@ -144,7 +146,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const layer of LAYERS) {
     const r = await measure(layer);
     if (!r.complete) console.warn(`${layer}: not every event arrived within 60 s`);
-    (results[layer] ??= []).push(r);
+    results[layer] = [...(results[layer] ?? []), r];
   }
 }
 

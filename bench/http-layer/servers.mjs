@@ -37,7 +37,7 @@ async function fastify() {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.get('/stream', (req, reply) => {
+  app.get('/stream', (_req, reply) => {
     reply.hijack();
     openStream(reply.raw);
   });
