@@ -1,3 +1,3 @@
-import { packageProject } from '../../scripts/vitestProject';
+import { packageProject } from '../../scripts/vitestProject.ts';
 
 export default packageProject('client');

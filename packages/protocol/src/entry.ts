@@ -11,6 +11,8 @@ export type EntryType = (typeof ENTRY_TYPES)[number];
 interface EntryBase {
   /** Cursor assigned by the gateway. */
   id: Cursor;
+  /** Which event the entry travels as; also present in history answers, which mix the three. */
+  type: EntryType;
   channel: string;
   /** ISO 8601 in UTC, as the publisher set it or as the gateway received it. */
   timestamp: string;
@@ -20,12 +22,14 @@ interface EntryBase {
 
 /** A log line: the `data` of an `event: log`. */
 export interface LogEntry extends EntryBase {
+  type: 'log';
   level: LogLevel;
   message: string;
 }
 
 /** Where a resource stands in its life: the `data` of an `event: status`. */
 export interface StatusEntry extends EntryBase {
+  type: 'status';
   /** Free-form phase name, such as `queued`, `provisioning`, `active` or `failed`. */
   phase: string;
   /** 0 to 100, when the publisher knows it. */
@@ -34,13 +38,18 @@ export interface StatusEntry extends EntryBase {
 }
 
 /** A resource finished: the `data` of an `event: done`. */
-export type DoneEntry = EntryBase;
+export interface DoneEntry extends EntryBase {
+  type: 'done';
+}
+
+/** An object type without one key, keeping the types of the others (unlike `Omit` on index signatures). */
+type Without<T, K extends PropertyKey> = { [P in keyof T as P extends K ? never : P]: T[P] };
 
 /** An entry as validated at the gateway's edge, before it gets its `id`. */
 export type NormalizedEntry =
-  | { type: 'log'; channel: string; body: Omit<LogEntry, 'id'> }
-  | { type: 'status'; channel: string; body: Omit<StatusEntry, 'id'> }
-  | { type: 'done'; channel: string; body: Omit<DoneEntry, 'id'> };
+  | { type: 'log'; channel: string; body: Without<LogEntry, 'id' | 'type'> }
+  | { type: 'status'; channel: string; body: Without<StatusEntry, 'id' | 'type'> }
+  | { type: 'done'; channel: string; body: Without<DoneEntry, 'id' | 'type'> };
 
 export type EntryValidation =
   | { ok: true; entry: NormalizedEntry }
@@ -59,6 +68,9 @@ const RESERVED = new Set(['id', 'type', 'channel', 'timestamp', 'level', 'messag
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 const MAX_MESSAGE_LENGTH = 1_000_000;
+
+/** Deeper fields are refused: serialising them again would overflow the stack of every reader. */
+const MAX_FIELD_DEPTH = 32;
 
 /**
  * Checks one untrusted publish entry and brings it to its normal form: a channel (from `channel`, or
@@ -109,7 +121,11 @@ export function validateEntry(input: unknown, options: ValidateEntryOptions = {}
 
   for (const key in raw) {
     if (!Object.hasOwn(raw, key) || RESERVED.has(key) || key === 'time' || key === '__proto__') continue;
-    body[key] = raw[key];
+    const value = raw[key];
+    if (typeof value === 'object' && value !== null && !withinDepth(value, MAX_FIELD_DEPTH)) {
+      return fail('invalid_entry', `"${key.slice(0, 64)}" is nested deeper than ${MAX_FIELD_DEPTH} levels`);
+    }
+    body[key] = value;
   }
   return { ok: true, entry: { type, channel, body } as NormalizedEntry };
 }
@@ -145,6 +161,20 @@ export function normalizeTimestamp(value: unknown, now: () => number = Date.now)
   else return undefined;
   if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) return undefined;
   return new Date(ms).toISOString();
+}
+
+/** Whether `value` nests objects and arrays at most `limit` levels deep; iterative, so any input is safe. */
+function withinDepth(value: object, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return false;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return true;
 }
 
 function fail(code: ErrorCode, message: string): EntryValidation {

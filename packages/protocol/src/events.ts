@@ -45,6 +45,35 @@ export const API_PATHS = {
   metrics: '/metrics',
 } as const;
 
+/**
+ * The last event of a `follow=false` stream: `event: done` without an id, after the history. Unlike a
+ * resource's `done`, it names no single channel.
+ */
+export interface EndOfHistoryEvent {
+  type: 'done';
+  reason: 'end_of_history';
+  channels: string[];
+  /** Entries sent before it. */
+  count: number;
+}
+
+/** Body of `GET /api/logs/history`: kept entries, oldest first. */
+export interface HistoryResponse {
+  logs: Array<LogEntry | StatusEntry | DoneEntry>;
+}
+
+/** Body of `POST /api/logs/publishers/heartbeat`. */
+export interface PublisherHeartbeat {
+  /** Stable for the publisher's life, 1 to 128 characters. */
+  publisherId: string;
+  service?: string;
+  /** The publisher's counters, any JSON object. */
+  stats: Record<string, unknown>;
+}
+
+/** Request header by which a publisher names itself on publish, so the gateway can attribute entries. */
+export const PUBLISHER_ID_HEADER = 'x-publisher-id';
+
 /** Body of a 202 answer to a publish request. */
 export interface PublishResult {
   accepted: number;

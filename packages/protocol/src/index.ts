@@ -23,8 +23,17 @@ export type {
 export { ENTRY_TYPES, normalizeTimestamp, validateEntry } from './entry';
 export type { ErrorBody, ErrorCode, RejectedEntry } from './errors';
 export { ERROR_CODES, ERROR_STATUS, errorBody, isErrorCode, parseErrorBody } from './errors';
-export type { GapEvent, HelloEvent, PublishResult, StreamEventMap, StreamEventName } from './events';
-export { API_PATHS, STREAM_EVENTS } from './events';
+export type {
+  EndOfHistoryEvent,
+  GapEvent,
+  HelloEvent,
+  HistoryResponse,
+  PublisherHeartbeat,
+  PublishResult,
+  StreamEventMap,
+  StreamEventName,
+} from './events';
+export { API_PATHS, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
 export type { LogLevel } from './level';
 export { isLogLevel, LOG_LEVELS, levelRank, normalizeLevel } from './level';
 export { encodeSseComment, encodeSseEvent, encodeSseRetry } from './sse';

@@ -108,6 +108,19 @@ describe('validateEntry', () => {
     expect(validateEntry(input)).toMatchObject({ ok: false, code });
   });
 
+  it('refuses fields nested too deep to serialise safely, and keeps reasonable nesting', () => {
+    const deep = JSON.parse(
+      `{"channel":"logs:a:b:c","message":"m","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
+    expect(validateEntry(deep)).toMatchObject({ ok: false, code: 'invalid_entry' });
+    const nested = {
+      channel: 'logs:a:b:c',
+      message: 'm',
+      err: { cause: { cause: { stack: ['at f (a.js:1:1)'] } } },
+    };
+    expect(validateEntry(nested)).toMatchObject({ ok: true });
+  });
+
   it('does not let __proto__ in an entry reach the prototype', () => {
     const input = JSON.parse('{"channel":"logs:a:b:c","message":"m","__proto__":{"polluted":true}}');
     const result = validateEntry(input);

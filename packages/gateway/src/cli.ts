@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { HELP_TEXT, loadCliConfig } from './config';
+import { createGateway } from './createGateway';
+import { GatewayError } from './errors';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadCliConfig>;
+  try {
+    config = loadCliConfig(process.argv.slice(2));
+  } catch (error) {
+    fail(error, 2);
+  }
+  if (config.help) {
+    process.stdout.write(HELP_TEXT);
+    return;
+  }
+  if (config.redisUrl !== undefined) {
+    fail(
+      new Error(
+        'the Redis store is not available yet in this version; start without --redis / LOGS_SSE_REDIS_URL',
+      ),
+      2,
+    );
+  }
+
+  const logger = pino({ name: 'logs-sse-gateway', level: config.logLevel }, pino.destination(2));
+  let gateway: ReturnType<typeof createGateway>;
+  let url: string;
+  try {
+    gateway = createGateway({ ...config.options, logger });
+    ({ url } = await gateway.listen({ port: config.port, host: config.host }));
+  } catch (error) {
+    fail(error, 1);
+  }
+  // The URL alone on a line of its own, on stdout, for scripts; logs go to stderr.
+  process.stdout.write(`${url}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A hard deadline in case a connection refuses to close.
+    setTimeout(() => process.exit(1), 5000).unref();
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function fail(error: unknown, code: number): never {
+  const message = error instanceof GatewayError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`logs-sse-gateway: ${message}\n`);
+  process.exit(code);
+}
+
+void main();

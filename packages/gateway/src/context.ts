@@ -1,0 +1,33 @@
+import type { Auth } from './auth';
+import type { Fanout } from './fanout';
+import type { Metrics } from './metrics';
+import type { ResolvedOptions } from './options';
+import type { PublisherInfo, PublisherRegistry } from './publishers';
+import type { LogStore } from './store/store';
+
+/** The object `GET /admin/logs/stats` and `gateway.stats()` return. */
+export interface GatewayStats {
+  /** Open streams. */
+  connections: number;
+  /** Open streams by channel or pattern they asked for. */
+  subscriptions: Record<string, number>;
+  publishers: PublisherInfo[];
+  logs: { in: number; out: number; rejected: number };
+  dropped: { slowSubscribers: number; evictedEntries: number };
+  history: { channels: number; entries: number; bytes: number };
+  /** Process memory, plus the bytes all open streams hold unsent (socket buffers and queues). */
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; streamBufferedBytes: number };
+  startedAt: string;
+  uptimeSeconds: number;
+}
+
+/** Everything a route needs; one per gateway. */
+export interface GatewayContext {
+  readonly options: ResolvedOptions;
+  readonly auth: Auth;
+  readonly store: LogStore;
+  readonly fanout: Fanout;
+  readonly metrics: Metrics;
+  readonly publishers: PublisherRegistry;
+  readonly state: { closing: boolean; connectionCounter: number; readonly startedAt: number };
+}

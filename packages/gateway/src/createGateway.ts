@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { encodeSseComment, encodeSseRetry } from '@logs-sse/protocol';
+import { Auth } from './auth';
+import type { GatewayContext, GatewayStats } from './context';
+import { handleCors } from './cors';
+import { GatewayError } from './errors';
+import { Fanout } from './fanout';
+import { sendError } from './http';
+import { Metrics } from './metrics';
+import { type GatewayOptions, resolveOptions } from './options';
+import { PublisherRegistry } from './publishers';
+import { ROUTES } from './router';
+import { collectStats } from './routes/admin';
+import { MemoryStore } from './store/memoryStore';
+
+export interface ListenOptions {
+  /** TCP port; `0` picks any free port. Defaults to `3002`. */
+  port?: number;
+  /** Address to bind. Defaults to `127.0.0.1`. Without auth, only loopback addresses are allowed. */
+  host?: string;
+}
+
+export interface Gateway {
+  /** `(req, res)` handler to mount in an existing `node:http` server. */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Starts a server of its own; resolves with its URL, such as `http://127.0.0.1:41234`. */
+  listen(options?: ListenOptions): Promise<{ url: string; port: number; host: string }>;
+  /** The object `GET /admin/logs/stats` returns. */
+  stats(): GatewayStats;
+  /** Tells streams to reconnect soon, ends them, stops the server and its timers. */
+  close(): Promise<void>;
+}
+
+const HEARTBEAT = Buffer.from(encodeSseComment('heartbeat'));
+
+/**
+ * Builds a gateway: publishers POST entries, browsers stream many channels over one SSE connection.
+ *
+ * @example
+ * const gateway = createGateway({ logger: false });
+ * const { url } = await gateway.listen({ port: 0 });
+ * // ... later
+ * await gateway.close();
+ */
+export function createGateway(options: GatewayOptions = {}): Gateway {
+  const resolved = resolveOptions(options);
+  const auth = new Auth(resolved.auth);
+  const metrics = new Metrics();
+  const store =
+    options.store ??
+    new MemoryStore({
+      historyPerChannel: resolved.historyPerChannel,
+      historyTtlMs: resolved.historyTtlSeconds * 1000,
+      maxHistoryBytes: resolved.maxHistoryBytes,
+      now: resolved.now,
+    });
+  const fanout = new Fanout({
+    maxBufferedBytes: resolved.maxBufferedBytes,
+    metrics,
+    logger: resolved.logger,
+  });
+  const ctx: GatewayContext = {
+    options: resolved,
+    auth,
+    store,
+    fanout,
+    metrics,
+    publishers: new PublisherRegistry(resolved.now),
+    state: { closing: false, connectionCounter: 0, startedAt: resolved.now() },
+  };
+  const unsubscribe = store.subscribe((entries) => fanout.deliver(entries));
+  // One timer for every stream: heartbeats cost one pass over the subscribers, not a timer each.
+  const heartbeat = setInterval(() => fanout.broadcast(HEARTBEAT), resolved.heartbeatSeconds * 1000);
+  heartbeat.unref();
+  let server: Server | undefined;
+  let closed: Promise<void> | undefined;
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    } catch {
+      sendError(res, 'invalid_query', 'the request URL cannot be parsed');
+      return;
+    }
+    if (resolved.corsOrigins.length > 0 && handleCors(req, res, resolved.corsOrigins)) return;
+    const methods = ROUTES[url.pathname];
+    if (!methods) {
+      sendError(res, 'not_found', `no endpoint at ${url.pathname.slice(0, 200)}`);
+      return;
+    }
+    const route = methods[req.method as 'GET' | 'POST'];
+    if (!route) {
+      const allow = Object.keys(methods).join(', ');
+      sendError(res, 'method_not_allowed', `use ${allow} on ${url.pathname}`, { headers: { allow } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => route(ctx, req, res, url))
+      .catch((error: unknown) => {
+        resolved.logger.error({ err: error, path: url.pathname }, 'request failed');
+        if (res.headersSent) res.destroy();
+        else sendError(res, 'internal', 'the gateway failed to handle this request');
+      });
+  };
+
+  const listen = async (listenOptions: ListenOptions = {}) => {
+    if (closed) throw new GatewayError('closed', 'this gateway was closed; create a new one');
+    if (server) throw new GatewayError('already_listening', 'listen() was already called on this gateway');
+    const host = listenOptions.host ?? '127.0.0.1';
+    const port = listenOptions.port ?? 3002;
+    if (!auth.enabled && !isLoopback(host)) {
+      throw new GatewayError(
+        'open_on_public_host',
+        `refusing to listen on ${host} without auth: anyone could read and publish logs. ` +
+          'Configure auth (publishers, subscribers, jwt, adminToken) or bind to 127.0.0.1.',
+      );
+    }
+    const srv = createServer(handler);
+    server = srv;
+    srv.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    const address = srv.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${shownHost}:${address.port}`;
+    resolved.logger.info({ url, auth: auth.enabled }, 'gateway listening');
+    return { url, port: address.port, host: address.address };
+  };
+
+  const close = (): Promise<void> => {
+    closed ??= shutdown();
+    return closed;
+  };
+
+  async function shutdown(): Promise<void> {
+    ctx.state.closing = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    const goodbye = encodeSseRetry(resolved.shutdownRetryMs);
+    for (const sub of [...fanout.subscribers]) {
+      fanout.remove(sub);
+      sub.res.end(goodbye);
+    }
+    if (server) {
+      const srv = server;
+      const stopped = new Promise<void>((resolve) => srv.close(() => resolve()));
+      // Requests in flight finish; their keep-alive connections are closed as soon as they fall idle.
+      srv.closeIdleConnections();
+      const sweep = setInterval(() => srv.closeIdleConnections(), 25);
+      const force = setTimeout(() => srv.closeAllConnections(), resolved.closeTimeoutMs);
+      sweep.unref();
+      force.unref();
+      await stopped;
+      clearInterval(sweep);
+      clearTimeout(force);
+    }
+    if (!options.store) await store.close();
+    resolved.logger.info({}, 'gateway closed');
+  }
+
+  return { handler, listen, close, stats: () => collectStats(ctx) };
+}
+
+/** Loopback names and addresses, where an open gateway is reachable only from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+  );
+}

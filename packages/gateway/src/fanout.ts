@@ -1,0 +1,169 @@
+import { compareCursors } from '@logs-sse/protocol';
+import type { Metrics } from './metrics';
+import type { GatewayLogger } from './options';
+import { type ChannelPattern, channelSegments } from './patterns';
+import type { StoredEntry } from './store/store';
+import type { Subscriber } from './subscriber';
+
+export interface FanoutOptions {
+  maxBufferedBytes: number;
+  metrics: Metrics;
+  logger: GatewayLogger;
+}
+
+interface PatternIndex {
+  pattern: ChannelPattern;
+  subscribers: Set<Subscriber>;
+}
+
+/**
+ * Routes stored entries to open streams. Each entry's frame was encoded once when stored; here it is only
+ * queued by reference, and every dirty stream gets a single write per tick. A stream whose unsent bytes
+ * pass `maxBufferedBytes` is cut off, so a stalled reader costs bounded memory and never slows publishers.
+ */
+export class Fanout {
+  readonly subscribers = new Set<Subscriber>();
+  private readonly exact = new Map<string, Set<Subscriber>>();
+  private readonly wildcards = new Map<string, PatternIndex>();
+  private readonly dirty = new Set<Subscriber>();
+  private flushScheduled = false;
+
+  constructor(private readonly options: FanoutOptions) {}
+
+  add(sub: Subscriber): void {
+    this.subscribers.add(sub);
+    for (const pattern of sub.patterns) {
+      if (pattern.isExact) {
+        let set = this.exact.get(pattern.source);
+        if (!set) {
+          set = new Set();
+          this.exact.set(pattern.source, set);
+        }
+        set.add(sub);
+      } else {
+        let index = this.wildcards.get(pattern.source);
+        if (!index) {
+          index = { pattern, subscribers: new Set() };
+          this.wildcards.set(pattern.source, index);
+        }
+        index.subscribers.add(sub);
+      }
+    }
+  }
+
+  remove(sub: Subscriber): void {
+    if (!this.subscribers.delete(sub)) return;
+    sub.closed = true;
+    this.dirty.delete(sub);
+    for (const pattern of sub.patterns) {
+      const map = pattern.isExact ? this.exact : this.wildcards;
+      const entry = map.get(pattern.source);
+      const set = entry instanceof Set ? entry : entry?.subscribers;
+      set?.delete(sub);
+      if (set?.size === 0) map.delete(pattern.source);
+    }
+  }
+
+  /** Store listener: offers each new entry to every stream whose patterns match its channel. */
+  deliver(entries: readonly StoredEntry[]): void {
+    for (const entry of entries) {
+      const exact = this.exact.get(entry.channel);
+      if (exact) for (const sub of exact) this.offer(sub, entry);
+      if (this.wildcards.size === 0) continue;
+      const segments = channelSegments(entry.channel);
+      for (const { pattern, subscribers } of this.wildcards.values()) {
+        if (!pattern.matchesSegments(segments)) continue;
+        for (const sub of subscribers) this.offer(sub, entry);
+      }
+    }
+  }
+
+  /** Queues raw bytes (a heartbeat) for every stream that is live. */
+  broadcast(frame: Buffer): void {
+    for (const sub of this.subscribers) if (!sub.replaying) this.queue(sub, frame, 0);
+  }
+
+  /** Ends replay for `sub`: held live entries newer than what was replayed go out in order. */
+  goLive(sub: Subscriber, replayedUpTo: string | null): void {
+    const held = sub.held;
+    sub.held = [];
+    sub.heldBytes = 0;
+    sub.replaying = false;
+    for (const entry of held) {
+      if (replayedUpTo !== null && compareCursors(entry.id, replayedUpTo) <= 0) continue;
+      this.queue(sub, entry.frame, 1);
+    }
+  }
+
+  /** Bytes all streams hold unsent: socket buffers, this tick's queues and entries held during replay. */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const sub of this.subscribers) total += sub.backlogBytes() + sub.pendingBytes;
+    return total;
+  }
+
+  /** Subscriptions by channel or pattern, for the stats endpoint. */
+  subscriptionCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [channel, set] of this.exact) counts[channel] = set.size;
+    for (const [source, index] of this.wildcards) counts[source] = index.subscribers.size;
+    return counts;
+  }
+
+  /** Cuts off a stream that cannot keep up; its client resumes from its last cursor. */
+  dropSlow(sub: Subscriber): void {
+    if (sub.closed) return;
+    this.options.metrics.slowDisconnects++;
+    this.options.logger.warn(
+      { connectionId: sub.id, buffered: sub.backlogBytes() },
+      'slow subscriber dropped',
+    );
+    this.remove(sub);
+    sub.pending = [];
+    sub.pendingBytes = 0;
+    sub.res.destroy();
+  }
+
+  private offer(sub: Subscriber, entry: StoredEntry): void {
+    if (sub.lastOffered === entry.id) return;
+    sub.lastOffered = entry.id;
+    if (!sub.accepts(entry)) return;
+    if (sub.replaying) {
+      sub.held.push(entry);
+      sub.heldBytes += entry.frame.length;
+      if (sub.backlogBytes() > this.options.maxBufferedBytes) this.dropSlow(sub);
+      return;
+    }
+    this.queue(sub, entry.frame, 1);
+  }
+
+  private queue(sub: Subscriber, frame: Buffer, entries: number): void {
+    if (sub.backlogBytes() > this.options.maxBufferedBytes) {
+      this.dropSlow(sub);
+      return;
+    }
+    sub.pending.push(frame);
+    sub.pendingBytes += frame.length;
+    sub.pendingEntries += entries;
+    this.dirty.add(sub);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** One write per dirty stream: all frames queued since the last flush, joined. */
+  readonly flush = (): void => {
+    this.flushScheduled = false;
+    const metrics = this.options.metrics;
+    for (const sub of this.dirty) {
+      const { pending, pendingBytes } = sub;
+      metrics.logsOut += sub.pendingEntries;
+      sub.pending = [];
+      sub.pendingBytes = 0;
+      sub.pendingEntries = 0;
+      sub.res.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+    }
+    this.dirty.clear();
+  };
+}

@@ -1,0 +1,25 @@
+export type { GatewayStats } from './context';
+export type { Gateway, ListenOptions } from './createGateway';
+export { createGateway, isLoopback } from './createGateway';
+export type { GatewayErrorCode } from './errors';
+export { GatewayError } from './errors';
+export type {
+  AuthOptions,
+  GatewayLogger,
+  GatewayOptions,
+  JwtOptions,
+  PublisherTokenOptions,
+  SubscriberTokenOptions,
+} from './options';
+export { ChannelPattern } from './patterns';
+export type { PublisherInfo } from './publishers';
+export type { MemoryStoreOptions } from './store/memoryStore';
+export { MemoryStore } from './store/memoryStore';
+export type {
+  LogStore,
+  StoredEntry,
+  StoreListener,
+  StoreQuery,
+  StoreReadResult,
+  StoreStats,
+} from './store/store';

@@ -1,0 +1,72 @@
+import type { StoreStats } from './store/store';
+
+/** Counters the gateway keeps; plain numbers so the hot path only increments. */
+export class Metrics {
+  publishRequests = 0;
+  logsIn = 0;
+  logsRejected = 0;
+  logsOut = 0;
+  streamsOpened = 0;
+  slowDisconnects = 0;
+  authFailures = 0;
+}
+
+interface MetricsSnapshot {
+  metrics: Metrics;
+  connections: number;
+  publishers: number;
+  store: StoreStats;
+  memory: NodeJS.MemoryUsage;
+}
+
+const FAMILIES: [
+  name: string,
+  type: 'counter' | 'gauge',
+  help: string,
+  read: (s: MetricsSnapshot) => number,
+][] = [
+  [
+    'logs_sse_publish_requests_total',
+    'counter',
+    'Publish requests received.',
+    (s) => s.metrics.publishRequests,
+  ],
+  ['logs_sse_logs_in_total', 'counter', 'Entries accepted from publishers.', (s) => s.metrics.logsIn],
+  [
+    'logs_sse_logs_rejected_total',
+    'counter',
+    'Entries refused as invalid or forbidden.',
+    (s) => s.metrics.logsRejected,
+  ],
+  ['logs_sse_logs_out_total', 'counter', 'Entries written to subscribers.', (s) => s.metrics.logsOut],
+  ['logs_sse_streams_opened_total', 'counter', 'Streams opened.', (s) => s.metrics.streamsOpened],
+  [
+    'logs_sse_slow_subscribers_dropped_total',
+    'counter',
+    'Subscribers disconnected for reading too slowly.',
+    (s) => s.metrics.slowDisconnects,
+  ],
+  [
+    'logs_sse_auth_failures_total',
+    'counter',
+    'Requests refused with 401 or 403.',
+    (s) => s.metrics.authFailures,
+  ],
+  ['logs_sse_history_evicted_total', 'counter', 'Entries dropped from history.', (s) => s.store.evicted],
+  ['logs_sse_connections', 'gauge', 'Open streams.', (s) => s.connections],
+  ['logs_sse_publishers', 'gauge', 'Publishers seen.', (s) => s.publishers],
+  ['logs_sse_history_channels', 'gauge', 'Channels with kept history.', (s) => s.store.channels],
+  ['logs_sse_history_entries', 'gauge', 'Entries kept in history.', (s) => s.store.entries],
+  ['logs_sse_history_bytes', 'gauge', 'Approximate bytes of kept history.', (s) => s.store.bytes],
+  ['logs_sse_process_heap_used_bytes', 'gauge', 'V8 heap in use.', (s) => s.memory.heapUsed],
+  ['logs_sse_process_rss_bytes', 'gauge', 'Resident set size.', (s) => s.memory.rss],
+];
+
+/** Prometheus text exposition format, version 0.0.4. */
+export function renderPrometheus(snapshot: MetricsSnapshot): string {
+  let text = '';
+  for (const [name, type, help, read] of FAMILIES) {
+    text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${read(snapshot)}\n`;
+  }
+  return text;
+}

@@ -1,0 +1,157 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type NormalizedEntry,
+  type PublishResult,
+  parseChannel,
+  type RejectedEntry,
+  validateEntry,
+} from '@logs-sse/protocol';
+import { canPublish, type Grant } from '../auth';
+import { readBody } from '../body';
+import type { GatewayContext } from '../context';
+import { sendError, sendJson } from '../http';
+import { authorize } from './authorize';
+
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+]);
+
+/** `POST /api/logs/publish`: one entry, `{logs: [...]}`, a JSON array, or NDJSON; gzip allowed. */
+export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
+  ctx.metrics.publishRequests++;
+  const grant = await authorize(ctx, req, res, url);
+  if (!grant) return;
+  const media = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const ndjson = NDJSON_TYPES.has(media);
+  if (!ndjson && media !== '' && media !== 'application/json' && !media.endsWith('+json')) {
+    sendError(res, 'unsupported_media_type', 'send application/json or application/x-ndjson');
+    return;
+  }
+  if (!ctx.store.isReady()) {
+    sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
+      headers: { 'retry-after': '1' },
+    });
+    return;
+  }
+  const body = await readBody(req, ctx.options.maxBodyBytes);
+  if (!body.ok) {
+    refuseBody(res, body.code, body.message);
+    return;
+  }
+  const items = parseItems(body.body.toString('utf8'), ndjson);
+  if ('code' in items) {
+    sendError(res, items.code, items.message);
+    return;
+  }
+
+  const { valid, rejected } = validateAll(ctx, items, grant);
+  ctx.metrics.logsRejected += rejected.length;
+  if (valid.length === 0) {
+    // One shared reason becomes the answer's code (403 when all were forbidden); mixed reasons are a 400.
+    const codes = new Set(rejected.map((r) => r.error.code));
+    const code = codes.size === 1 ? rejected[0]!.error.code : 'invalid_entry';
+    const first = rejected[0]?.error.message ?? 'the body holds no entries';
+    sendError(res, code, `no entry was accepted: ${first}`, { rejected });
+    return;
+  }
+  try {
+    await ctx.store.append(valid);
+  } catch (error) {
+    ctx.options.logger.error({ err: error }, 'store append failed');
+    sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
+      headers: { 'retry-after': '1' },
+    });
+    return;
+  }
+  ctx.metrics.logsIn += valid.length;
+  const service = parseChannel(valid[0]!.channel)!.service;
+  ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length);
+  const result: PublishResult = { accepted: valid.length, rejected };
+  sendJson(res, 202, result);
+}
+
+type Item = { value: unknown } | { error: string };
+
+function parseItems(
+  text: string,
+  ndjson: boolean,
+): Item[] | { code: 'invalid_json' | 'invalid_entry'; message: string } {
+  if (ndjson) {
+    const items: Item[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        items.push({ value: JSON.parse(line) });
+      } catch {
+        items.push({ error: 'this line is not valid JSON' });
+      }
+    }
+    return items;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { code: 'invalid_json', message: 'the body is not valid JSON' };
+  }
+  if (Array.isArray(value)) return value.map((v) => ({ value: v }));
+  if (typeof value === 'object' && value !== null && 'logs' in value) {
+    const logs = (value as { logs: unknown }).logs;
+    if (!Array.isArray(logs)) return { code: 'invalid_entry', message: '"logs" must be an array of entries' };
+    return logs.map((v) => ({ value: v }));
+  }
+  return [{ value }];
+}
+
+function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
+  const valid: NormalizedEntry[] = [];
+  const rejected: RejectedEntry[] = [];
+  const now = ctx.options.now;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    if ('error' in item) {
+      rejected.push({ index, error: { code: 'invalid_json', message: item.error } });
+      continue;
+    }
+    const result = validateEntry(item.value, { now });
+    if (!result.ok) {
+      rejected.push({ index, error: { code: result.code, message: result.message } });
+      continue;
+    }
+    const service = parseChannel(result.entry.channel)!.service;
+    if (!canPublish(grant, service)) {
+      rejected.push({
+        index,
+        error: { code: 'forbidden', message: `this token may not publish to service "${service}"` },
+      });
+      continue;
+    }
+    valid.push(result.entry);
+  }
+  return { valid, rejected };
+}
+
+/** The publisher's own id from `X-Publisher-Id`, when it is short and printable. */
+export function publisherId(req: IncomingMessage): string | undefined {
+  const id = req.headers['x-publisher-id'];
+  return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : undefined;
+}
+
+/**
+ * Answers a body that was refused. After a 413 the rest of the body stays unread: the connection is
+ * closed once the answer is out, so the client sees the status and the gateway reads no more.
+ */
+export function refuseBody(
+  res: ServerResponse,
+  code: 'payload_too_large' | 'invalid_json' | 'unsupported_media_type',
+  message: string,
+) {
+  if (code === 'payload_too_large') {
+    res.shouldKeepAlive = false;
+    res.once('finish', () => res.req.socket.destroySoon());
+  }
+  sendError(res, code, message, code === 'payload_too_large' ? { headers: { connection: 'close' } } : {});
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/protocol';
+import type { Grant } from '../auth';
+import type { GatewayContext } from '../context';
+import { sendError } from '../http';
+import { isCovered } from '../patterns';
+import { parseReadQuery, type ReadQuery } from '../query';
+import { openSse, writeFrames } from '../sseResponse';
+import type { StoreReadResult } from '../store/store';
+import { Subscriber } from '../subscriber';
+import { authorize, deny } from './authorize';
+
+/**
+ * `GET /api/logs/stream`: `retry:`, `hello`, then gaps and replayed entries (resume, `since` or `tail`),
+ * then live entries. The subscriber joins the fan-out before history is read, and entries that arrive
+ * meanwhile are held and sent after the replay unless already replayed: nothing is missed or sent twice.
+ */
+export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
+  if (ctx.state.closing) {
+    sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
+    return;
+  }
+  const grant = await authorize(ctx, req, res, url);
+  if (!grant) return;
+  const parsed = parseReadQuery(url, req.headers, ctx.options, 'channels');
+  if (!parsed.ok) {
+    sendError(res, parsed.code, parsed.message);
+    return;
+  }
+  const query = parsed.query;
+  const denied = forbiddenPattern(grant, query);
+  if (denied !== undefined) {
+    deny(ctx, res, 'forbidden', `this token may not read ${denied}`);
+    return;
+  }
+
+  // The client may have left while its token was checked; a closed socket would never report 'close' again.
+  if (req.socket.destroyed) return;
+  const connectionId = `c${(++ctx.state.connectionCounter).toString(36)}-${ctx.options.now().toString(36)}`;
+  const sub = new Subscriber(connectionId, res, query.patterns, {
+    minLevel: query.minLevel,
+    query: query.query,
+  });
+  const needsHistory = query.after !== null || query.tail !== undefined;
+  if (query.follow) ctx.fanout.add(sub);
+  const logger = ctx.options.logger;
+  logger.debug({ connectionId, channels: sub.patterns.length, follow: query.follow }, 'stream opened');
+  res.on('close', () => {
+    sub.closed = true;
+    ctx.fanout.remove(sub);
+    logger.debug({ connectionId }, 'stream closed');
+  });
+  ctx.metrics.streamsOpened++;
+
+  openSse(res);
+  const hello: HelloEvent = {
+    connectionId,
+    heartbeatSeconds: ctx.options.heartbeatSeconds,
+    channels: query.patterns.map((p) => p.source),
+  };
+  res.write(encodeSseRetry(ctx.options.retryMs) + encodeSseEvent('hello', JSON.stringify(hello)));
+
+  let replayedUpTo: string | null = null;
+  if (needsHistory || !query.follow) {
+    let history: StoreReadResult;
+    try {
+      history = await ctx.store.read({ patterns: query.patterns, after: query.after, tail: query.tail });
+    } catch (error) {
+      ctx.options.logger.error({ err: error, connectionId }, 'history read failed');
+      res.destroy();
+      return;
+    }
+    const frames: Buffer[] = [];
+    if (!query.reportGaps) history.gaps.length = 0;
+    for (const gap of history.gaps) frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
+    for (const entry of history.entries) if (sub.accepts(entry)) frames.push(entry.frame);
+    replayedUpTo = history.entries.at(-1)?.id ?? null;
+    ctx.metrics.logsOut += frames.length - history.gaps.length;
+    if (!query.follow) {
+      const end = {
+        type: 'done',
+        reason: 'end_of_history',
+        channels: hello.channels,
+        count: frames.length - history.gaps.length,
+      };
+      frames.push(Buffer.from(encodeSseEvent('done', JSON.stringify(end))));
+      if (await writeFrames(res, frames, () => sub.closed)) res.end();
+      return;
+    }
+    if (!(await writeFrames(res, frames, () => sub.closed))) return;
+  }
+  if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo);
+}
+
+/** The first requested pattern that reaches a channel the token may not read. */
+function forbiddenPattern(grant: Grant, query: ReadQuery): string | undefined {
+  if (grant.channels === '*') return undefined;
+  for (const pattern of query.patterns) if (!isCovered(pattern, grant.channels)) return pattern.source;
+  return undefined;
+}

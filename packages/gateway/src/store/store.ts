@@ -1,0 +1,61 @@
+import type { Cursor, EntryType, GapEvent, NormalizedEntry } from '@logs-sse/protocol';
+import type { ChannelPattern } from '../patterns';
+
+/** An entry as kept and sent: serialised once when it is stored, shared by every reader. */
+export interface StoredEntry {
+  readonly id: Cursor;
+  readonly type: EntryType;
+  readonly channel: string;
+  /** The `data` of the SSE event and an item of `/history`: one-line JSON with `id` and `type` first. */
+  readonly json: string;
+  /** The whole SSE frame (`id:`, `event:`, `data:`), encoded once for every subscriber. */
+  readonly frame: Buffer;
+  /** Rank of the level for log entries (see `levelRank`); -1 for status and done. */
+  readonly levelRank: number;
+  /** Message text for `q` searches; empty when the entry has none. */
+  readonly message: string;
+  /** Gateway clock when stored, in milliseconds. */
+  readonly storedAt: number;
+}
+
+/** Which entries a reader wants: patterns of channels, and entries after a cursor or the last N. */
+export interface StoreQuery {
+  patterns: readonly ChannelPattern[];
+  /** Only entries newer than this cursor; `null` for all kept entries. */
+  after: Cursor | null;
+  /** At most this many of the newest entries per channel. */
+  tail?: number;
+}
+
+export interface StoreReadResult {
+  /** Entries of every matching channel, oldest first, in cursor order. */
+  entries: StoredEntry[];
+  /** Channels whose entries after `after` were partly evicted (only when `after` is a cursor). */
+  gaps: GapEvent[];
+}
+
+/** Called with each batch of newly stored entries, in cursor order. */
+export type StoreListener = (entries: readonly StoredEntry[]) => void;
+
+export interface StoreStats {
+  channels: number;
+  entries: number;
+  bytes: number;
+  evicted: number;
+}
+
+/**
+ * Where entries live. The in-memory store is the first implementation; a Redis store (streams per
+ * channel, cursors as stream ids) implements the same contract for several gateways.
+ */
+export interface LogStore {
+  /** Stores entries; resolves with them as stored, ids assigned in order. Rejects when unavailable. */
+  append(entries: readonly NormalizedEntry[]): Promise<StoredEntry[]>;
+  read(query: StoreQuery): Promise<StoreReadResult>;
+  /** Receives every stored entry, also those stored by other gateways; returns the unsubscribe. */
+  subscribe(listener: StoreListener): () => void;
+  /** Whether the store can take writes now. */
+  isReady(): boolean;
+  stats(): StoreStats;
+  close(): Promise<void>;
+}

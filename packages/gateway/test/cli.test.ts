@@ -1,0 +1,127 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { call, log, openStream, publish } from './helpers';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(packageDir, 'dist', 'cli.js');
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  execFileSync('npx', ['tsup'], { cwd: packageDir, stdio: 'ignore' });
+}, 120_000);
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  children.push(child);
+  const result: Run = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    result.stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    result.stderr += chunk;
+  });
+  return result;
+}
+
+/** Waits for the `http://HOST:PORT` line the CLI prints once it listens. */
+async function urlOf(started: Run): Promise<string> {
+  for (;;) {
+    const match = /^(http:\/\/[^\s]+:\d+)$/m.exec(started.stdout);
+    if (match) return match[1]!;
+    const exited = await Promise.race([
+      started.exited.then(() => true),
+      new Promise<false>((resolve) => started.child.stdout!.once('data', () => resolve(false))),
+    ]);
+    if (exited && !/^http:/m.test(started.stdout)) throw new Error(`CLI exited: ${started.stderr}`);
+  }
+}
+
+describe('logs-sse-gateway CLI', () => {
+  it('starts on a free port, prints its URL alone on a line, serves, and exits on SIGTERM', async () => {
+    const started = run(['--port', '0']);
+    const url = await urlOf(started);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(started.stdout).toBe(`${url}\n`);
+    const stream = await openStream(url, 'channels=logs:svc:ws:a');
+    expect((await publish(url, log('a', 'via cli'))).status).toBe(202);
+    await stream.untilEvents('log', 1);
+
+    started.child.kill('SIGTERM');
+    await stream.untilEnd();
+    expect(stream.retry).toBe(250);
+    expect(await started.exited).toBe(0);
+  });
+
+  it('reads settings from environment variables and a config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logs-sse-cli-'));
+    const config = join(dir, 'gateway.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        historyPerChannel: 2,
+        auth: { publishers: [{ token: 'p', services: ['svc'] }] },
+      }),
+    );
+    const started = run([], {
+      LOGS_SSE_PORT: '0',
+      LOGS_SSE_CONFIG: config,
+      LOGS_SSE_HEARTBEAT_SECONDS: '7',
+      LOGS_SSE_ADMIN_TOKEN: 'adm',
+    });
+    const url = await urlOf(started);
+    expect((await publish(url, log('a', 'x'))).status).toBe(401);
+    expect(
+      (await publish(url, { logs: ['1', '2', '3'].map((m) => log('a', m)) }, { token: 'p' })).status,
+    ).toBe(202);
+    const stats = await call(`${url}/admin/logs/stats`, { headers: { authorization: 'Bearer adm' } });
+    expect(stats.json.history.entries).toBe(2);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('refuses to start open on 0.0.0.0 with a clear message', async () => {
+    const started = run(['--port', '0', '--host', '0.0.0.0']);
+    expect(await started.exited).toBe(1);
+    expect(started.stdout).toBe('');
+    expect(started.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without auth/);
+  });
+
+  it('prints help', async () => {
+    const started = run(['--help']);
+    expect(await started.exited).toBe(0);
+    expect(started.stdout).toMatch(/^Usage: logs-sse-gateway/);
+    expect(started.stdout).toContain('LOGS_SSE_PORT');
+  });
+
+  it.each([
+    [['--redis', 'redis://localhost:6379'], /Redis store is not available yet/],
+    [['--redis', 'http://x'], /redis:\/\//],
+    [['--port', 'abc'], /port must be a whole number/],
+    [['--nope'], /unknown argument --nope/],
+    [['--config', '/does/not/exist.json'], /cannot read config file/],
+  ])('exits with a message for %j', async (args, message) => {
+    const started = run(args);
+    expect(await started.exited).toBe(2);
+    expect(started.stderr).toMatch(message);
+  });
+});

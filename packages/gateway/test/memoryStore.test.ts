@@ -1,0 +1,106 @@
+import { ChannelPattern, MemoryStore, type MemoryStoreOptions } from '@logs-sse/gateway';
+import type { NormalizedEntry } from '@logs-sse/protocol';
+import { describe, expect, it } from 'vitest';
+
+function entry(channel: string, message: string): NormalizedEntry {
+  return {
+    type: 'log',
+    channel,
+    body: { channel, timestamp: '2026-01-01T00:00:00.000Z', level: 'info', message },
+  };
+}
+
+function store(options: Partial<MemoryStoreOptions> = {}) {
+  let now = 1_000_000;
+  const s = new MemoryStore({
+    historyPerChannel: 100,
+    historyTtlMs: 60_000,
+    maxHistoryBytes: 1e9,
+    now: () => now,
+    ...options,
+  });
+  return { s, advance: (ms: number) => (now += ms) };
+}
+
+const all = [new ChannelPattern('logs:*:*:*')];
+const A = 'logs:s:w:a';
+const B = 'logs:s:w:b';
+
+describe('MemoryStore', () => {
+  it('assigns strictly increasing cursors across channels and reads them back in that order', async () => {
+    const { s } = store();
+    const stored = await s.append([entry(A, '1'), entry(B, '2'), entry(A, '3')]);
+    expect(stored.map((e) => e.id)).toEqual(['1000000-0', '1000000-1', '1000000-2']);
+    const { entries, gaps } = await s.read({ patterns: all, after: null });
+    expect(entries.map((e) => e.id)).toEqual(stored.map((e) => e.id));
+    expect(gaps).toEqual([]);
+    expect((await s.read({ patterns: all, after: stored[0]!.id })).entries.map((e) => e.message)).toEqual([
+      '2',
+      '3',
+    ]);
+    expect((await s.read({ patterns: all, after: null, tail: 1 })).entries.map((e) => e.message)).toEqual([
+      '2',
+      '3',
+    ]);
+  });
+
+  it('serialises each entry once: JSON with id and type first, and its SSE frame', async () => {
+    const { s } = store();
+    const [stored] = await s.append([entry(A, 'hi')]);
+    expect(stored!.json).toBe(
+      '{"id":"1000000-0","type":"log","channel":"logs:s:w:a","timestamp":"2026-01-01T00:00:00.000Z","level":"info","message":"hi"}',
+    );
+    expect(stored!.frame.toString()).toBe(`id: 1000000-0\nevent: log\ndata: ${stored!.json}\n\n`);
+  });
+
+  it('tells live listeners about every append, in order', async () => {
+    const { s } = store();
+    const seen: string[] = [];
+    const off = s.subscribe((entries) => seen.push(...entries.map((e) => e.message)));
+    await s.append([entry(A, '1'), entry(B, '2')]);
+    off();
+    await s.append([entry(A, '3')]);
+    expect(seen).toEqual(['1', '2']);
+  });
+
+  it('keeps historyPerChannel per channel and reports exact gaps', async () => {
+    const { s } = store({ historyPerChannel: 2 });
+    const [first] = await s.append([entry(A, '1')]);
+    await s.append([entry(A, '2'), entry(A, '3'), entry(A, '4'), entry(B, 'b')]);
+    const { entries, gaps } = await s.read({ patterns: all, after: first!.id });
+    expect(entries.map((e) => e.message)).toEqual(['3', '4', 'b']);
+    expect(gaps).toEqual([{ channel: A, missed: 1, from: first!.id }]);
+    expect(s.stats()).toMatchObject({ channels: 2, entries: 3, evicted: 2 });
+  });
+
+  it('drops entries older than the TTL', async () => {
+    const { s, advance } = store({ historyTtlMs: 1000 });
+    await s.append([entry(A, 'old')]);
+    advance(600);
+    await s.append([entry(B, 'newer')]);
+    advance(600);
+    expect((await s.read({ patterns: all, after: null })).entries.map((e) => e.message)).toEqual(['newer']);
+    expect(s.stats()).toMatchObject({ channels: 1, entries: 1, evicted: 1 });
+  });
+
+  it('keeps total bytes under maxHistoryBytes by evicting the oldest entries of any channel', async () => {
+    const { s } = store({ maxHistoryBytes: 4000 });
+    for (let i = 0; i < 50; i++) await s.append([entry(i % 2 ? A : B, `${i}:${'x'.repeat(100)}`)]);
+    const stats = s.stats();
+    expect(stats.bytes).toBeLessThanOrEqual(4000);
+    expect(stats.entries).toBeGreaterThan(0);
+    const kept = (await s.read({ patterns: all, after: null })).entries.map((e) =>
+      Number(e.message.split(':')[0]),
+    );
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 50 - kept.length + i));
+  });
+
+  it('frees what a full channel pushes out, however long it runs', async () => {
+    const { s } = store({ historyPerChannel: 10 });
+    for (let i = 0; i < 20_000; i++) await s.append([entry(A, String(i))]);
+    expect(s.stats()).toMatchObject({ entries: 10, evicted: 19_990 });
+    // The global eviction order is compacted: its length stays proportional to what is kept.
+    const order = (s as unknown as { order: unknown[]; orderHead: number }).order;
+    expect(order.length).toBeLessThan(2100);
+  });
+});
