@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,11 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(packageDir, 'dist', 'cli.js');
 const children: ChildProcess[] = [];
 
+// The CLI is tested as users run it, from dist. `pnpm test` builds first; rebuilding here would wipe dist
+// under other suites that run the built packages at the same time.
 beforeAll(() => {
-  execFileSync('npx', ['tsup'], { cwd: packageDir, stdio: 'ignore' });
-}, 120_000);
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` (pnpm test builds first)`);
+});
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { log, openStream, publish, type Started, startGateway } from './helpers';
+import { call, log, openStream, publish, type Started, startGateway } from './helpers';
 
 let g: Started;
 afterEach(() => g.gateway.close());
@@ -18,7 +18,12 @@ describe('GET /api/logs/stream', () => {
     expect(stream.headers['content-encoding']).toBeUndefined();
     expect(stream.body.startsWith('retry: 2000\n\n')).toBe(true);
     const [hello] = stream.data('hello');
-    expect(hello).toEqual({ connectionId: expect.any(String), heartbeatSeconds: 15, channels: [A, B] });
+    expect(hello).toEqual({
+      connectionId: expect.any(String),
+      heartbeatSeconds: 15,
+      channels: [A, B],
+      cursor: null,
+    });
     expect(stream.events[0]!.id).toBeUndefined();
 
     await publish(g.url, { logs: [log('a', 'one'), log('c', 'elsewhere'), log('b', 'two')] });
@@ -27,6 +32,24 @@ describe('GET /api/logs/stream', () => {
     expect(logs.map((e) => JSON.parse(e.data).message)).toEqual(['one', 'two']);
     for (const e of logs) expect(e.id).toBe(JSON.parse(e.data).id);
     stream.close();
+  });
+
+  it('names in hello the newest cursor, from which a client that received nothing can resume', async () => {
+    g = await startGateway();
+    const before = await publish(g.url, log('zzz', 'elsewhere, before the stream'));
+    expect(before.status).toBe(202);
+    const first = await openStream(g.url, `channels=${A}`);
+    const { cursor } = first.data('hello')[0] as { cursor: string };
+    const [stored] = (await call(`${g.url}/api/logs/history?channel=logs:svc:ws:zzz`)).json.logs;
+    expect(cursor).toBe(stored.id);
+    first.close();
+
+    // Published while the client was away: a resume from the hello cursor brings it, and nothing older.
+    await publish(g.url, log('a', 'during the outage'));
+    const resumed = await openStream(g.url, `channels=${A}`, { 'last-event-id': cursor });
+    await resumed.untilEvents('log', 1);
+    expect(resumed.data('log').map((e) => e.message)).toEqual(['during the outage']);
+    resumed.close();
   });
 
   it('matches * patterns and sends an entry matched by two patterns once', async () => {

@@ -25,10 +25,12 @@ export function compareCursors(a: Cursor, b: Cursor): number {
 export class CursorClock {
   private lastMs = 0;
   private seq = 0;
+  private started = false;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   next(): Cursor {
+    this.started = true;
     const ms = this.now();
     if (ms > this.lastMs) {
       this.lastMs = ms;
@@ -39,12 +41,18 @@ export class CursorClock {
     return `${this.lastMs}-${this.seq}`;
   }
 
+  /** The newest cursor handed out or observed, or `null` before the first. */
+  last(): Cursor | null {
+    return this.lastMs === 0 && this.seq === 0 && !this.started ? null : `${this.lastMs}-${this.seq}`;
+  }
+
   /** Moves the clock past a cursor handed out elsewhere (a restored history, another gateway). */
   observe(cursor: Cursor): void {
     const dash = cursor.indexOf('-');
     const ms = Number(cursor.slice(0, dash));
     const seq = Number(cursor.slice(dash + 1));
-    if (ms > this.lastMs || (ms === this.lastMs && seq > this.seq)) {
+    if (!this.started || ms > this.lastMs || (ms === this.lastMs && seq > this.seq)) {
+      this.started = true;
       this.lastMs = ms;
       this.seq = seq;
     }

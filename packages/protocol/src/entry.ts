@@ -67,10 +67,11 @@ const RESERVED = new Set(['id', 'type', 'channel', 'timestamp', 'level', 'messag
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
-const MAX_MESSAGE_LENGTH = 1_000_000;
+/** Longest `message` the gateway stores, in UTF-16 code units. */
+export const MAX_MESSAGE_LENGTH = 1_000_000;
 
 /** Deeper fields are refused: serialising them again would overflow the stack of every reader. */
-const MAX_FIELD_DEPTH = 32;
+export const MAX_FIELD_DEPTH = 32;
 
 /**
  * Checks one untrusted publish entry and brings it to its normal form: a channel (from `channel`, or

@@ -13,6 +13,11 @@ export interface HelloEvent {
   heartbeatSeconds: number;
   /** The concrete channels and patterns this stream carries. */
   channels: string[];
+  /**
+   * The deployment's newest cursor when the stream started (`null` when nothing was stored yet). Every
+   * entry after it reaches this stream, so a client that has received no entry yet resumes from here.
+   */
+  cursor: Cursor | null;
 }
 
 /** Sent before any entry of `channel` when the resume point is older than what the gateway still keeps. */

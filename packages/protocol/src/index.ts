@@ -20,7 +20,7 @@ export type {
   StatusEntry,
   ValidateEntryOptions,
 } from './entry';
-export { ENTRY_TYPES, normalizeTimestamp, validateEntry } from './entry';
+export { ENTRY_TYPES, MAX_FIELD_DEPTH, MAX_MESSAGE_LENGTH, normalizeTimestamp, validateEntry } from './entry';
 export type { ErrorBody, ErrorCode, RejectedEntry } from './errors';
 export { ERROR_CODES, ERROR_STATUS, errorBody, isErrorCode, parseErrorBody } from './errors';
 export type {

@@ -34,6 +34,17 @@ describe('cursors', () => {
     );
   });
 
+  it('tell the newest cursor handed out or observed', () => {
+    const clock = new CursorClock(() => 0);
+    expect(clock.last()).toBeNull();
+    expect(clock.next()).toBe('0-0');
+    expect(clock.last()).toBe('0-0');
+    const restored = new CursorClock(() => 0);
+    restored.observe('0-0');
+    expect(restored.last()).toBe('0-0');
+    expect(restored.next()).toBe('0-1');
+  });
+
   it('move past a cursor observed elsewhere', () => {
     const clock = new CursorClock(() => 5);
     clock.observe('7-3');

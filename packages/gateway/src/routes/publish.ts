@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type NormalizedEntry,
+  PUBLISHER_ID_HEADER,
   type PublishResult,
   parseChannel,
   type RejectedEntry,
@@ -136,7 +137,7 @@ function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
 
 /** The publisher's own id from `X-Publisher-Id`, when it is short and printable. */
 export function publisherId(req: IncomingMessage): string | undefined {
-  const id = req.headers['x-publisher-id'];
+  const id = req.headers[PUBLISHER_ID_HEADER];
   return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : undefined;
 }
 

@@ -57,6 +57,8 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     connectionId,
     heartbeatSeconds: ctx.options.heartbeatSeconds,
     channels: query.patterns.map((p) => p.source),
+    // Read after the subscriber joined the fan-out: every entry newer than this reaches the stream.
+    cursor: ctx.store.newestCursor(),
   };
   res.write(encodeSseRetry(ctx.options.retryMs) + encodeSseEvent('hello', JSON.stringify(hello)));
 

@@ -56,6 +56,10 @@ export class MemoryStore implements LogStore {
     this.clock = new CursorClock(options.now);
   }
 
+  newestCursor(): string | null {
+    return this.clock.last();
+  }
+
   async append(batch: readonly NormalizedEntry[]): Promise<StoredEntry[]> {
     const now = this.options.now();
     this.expire(now);

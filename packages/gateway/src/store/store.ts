@@ -54,6 +54,11 @@ export interface LogStore {
   read(query: StoreQuery): Promise<StoreReadResult>;
   /** Receives every stored entry, also those stored by other gateways; returns the unsubscribe. */
   subscribe(listener: StoreListener): () => void;
+  /**
+   * The newest cursor stored so far, as far as this gateway knows (an older one is safe: a client that
+   * resumes from it gets entries it would otherwise have missed, and drops repeats by cursor).
+   */
+  newestCursor(): Cursor | null;
   /** Whether the store can take writes now. */
   isReady(): boolean;
   stats(): StoreStats;

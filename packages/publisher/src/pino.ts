@@ -1,0 +1,2 @@
+export type { PinoTransportOptions } from './pinoTransport';
+export { createPinoTransport, createPinoTransport as default, pinoLineToEntry } from './pinoTransport';
