@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { HELP_TEXT, loadCliConfig } from './config';
 import { createGateway } from './createGateway';
 import { GatewayError } from './errors';
+import { RedisStore } from './store/redisStore';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadCliConfig>;
@@ -15,20 +16,26 @@ async function main(): Promise<void> {
     process.stdout.write(HELP_TEXT);
     return;
   }
-  if (config.redisUrl !== undefined) {
-    fail(
-      new Error(
-        'the Redis store is not available yet in this version; start without --redis / LOGS_SSE_REDIS_URL',
-      ),
-      2,
-    );
-  }
-
   const logger = pino({ name: 'logs-sse-gateway', level: config.logLevel }, pino.destination(2));
   let gateway: ReturnType<typeof createGateway>;
+  let store: RedisStore | undefined;
   let url: string;
   try {
-    gateway = createGateway({ ...config.options, logger });
+    // With Redis the gateway starts even while Redis is down: /ready says so, and it recovers by itself.
+    store =
+      config.redisUrl === undefined
+        ? undefined
+        : new RedisStore({
+            url: config.redisUrl,
+            prefix: config.redisPrefix,
+            historyPerChannel: config.options.historyPerChannel,
+            historyTtlSeconds:
+              config.options.historyTtlSeconds === undefined
+                ? undefined
+                : Math.max(1, Math.ceil(config.options.historyTtlSeconds)),
+            logger,
+          });
+    gateway = createGateway({ ...config.options, logger, store });
     ({ url } = await gateway.listen({ port: config.port, host: config.host }));
   } catch (error) {
     fail(error, 1);
@@ -43,10 +50,13 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     // A hard deadline in case a connection refuses to close.
     setTimeout(() => process.exit(1), 5000).unref();
-    gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    gateway
+      .close()
+      .then(() => store?.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

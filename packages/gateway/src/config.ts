@@ -8,6 +8,8 @@ export interface CliConfig {
   port: number;
   host: string;
   redisUrl: string | undefined;
+  /** Namespace of the Redis keys, so that several deployments can share one Redis. */
+  redisPrefix: string | undefined;
   logLevel: string;
   help: boolean;
 }
@@ -20,7 +22,8 @@ Options:
   --port <n>        Port to listen on; 0 picks a free one.   [env LOGS_SSE_PORT, default 3002]
   --host <addr>     Address to bind.                          [env LOGS_SSE_HOST, default 127.0.0.1]
   --config <file>   JSON file with gateway options and auth.  [env LOGS_SSE_CONFIG]
-  --redis <url>     Redis URL for a shared store (not available yet). [env LOGS_SSE_REDIS_URL]
+  --redis <url>     Share history and live entries with other gateways through Redis.
+                    [env LOGS_SSE_REDIS_URL; key prefix: LOGS_SSE_REDIS_PREFIX, default logs-sse]
   -h, --help        Show this help.
 
 Without "auth" in the config file the gateway runs open and only on a loopback address.
@@ -37,7 +40,15 @@ const FLAGS = new Set(['port', 'host', 'config', 'redis']);
 export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliConfig {
   const flags = parseFlags(argv);
   if (flags.help)
-    return { options: {}, port: 3002, host: '127.0.0.1', redisUrl: undefined, logLevel: 'info', help: true };
+    return {
+      options: {},
+      port: 3002,
+      host: '127.0.0.1',
+      redisUrl: undefined,
+      redisPrefix: undefined,
+      logLevel: 'info',
+      help: true,
+    };
 
   const configPath = flags.config ?? env.LOGS_SSE_CONFIG;
   const file = configPath ? readConfigFile(configPath) : {};
@@ -45,6 +56,7 @@ export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = 
   delete (options as Record<string, unknown>).port;
   delete (options as Record<string, unknown>).host;
   delete (options as Record<string, unknown>).redis;
+  delete (options as Record<string, unknown>).redisPrefix;
   delete (options as Record<string, unknown>).logLevel;
   delete (options as Record<string, unknown>).logger;
 
@@ -64,8 +76,10 @@ export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const host = String(flags.host ?? env.LOGS_SSE_HOST ?? file.host ?? '127.0.0.1');
   const redis = flags.redis ?? env.LOGS_SSE_REDIS_URL ?? file.redis;
   const redisUrl = redis === undefined || redis === '' ? undefined : toRedisUrl(String(redis));
+  const prefix = env.LOGS_SSE_REDIS_PREFIX || file.redisPrefix;
+  const redisPrefix = prefix === undefined ? undefined : String(prefix);
   const logLevel = String(env.LOGS_SSE_LOG_LEVEL ?? file.logLevel ?? 'info');
-  return { options, port, host, redisUrl, logLevel, help: false };
+  return { options, port, host, redisUrl, redisPrefix, logLevel, help: false };
 }
 
 function parseFlags(argv: readonly string[]): Record<string, string> & { help?: boolean } {
@@ -87,7 +101,13 @@ function parseFlags(argv: readonly string[]): Record<string, string> & { help?: 
   return flags;
 }
 
-type ConfigFile = GatewayOptions & { port?: number; host?: string; redis?: string; logLevel?: string };
+type ConfigFile = GatewayOptions & {
+  port?: number;
+  host?: string;
+  redis?: string;
+  redisPrefix?: string;
+  logLevel?: string;
+};
 
 function readConfigFile(path: string): ConfigFile {
   let text: string;

@@ -3,6 +3,7 @@ import type { Fanout } from './fanout';
 import type { Metrics } from './metrics';
 import type { ResolvedOptions } from './options';
 import type { PublisherInfo, PublisherRegistry } from './publishers';
+import type { RedisSide } from './store/redisStats';
 import type { LogStore } from './store/store';
 
 /** The object `GET /admin/logs/stats` and `gateway.stats()` return. */
@@ -19,6 +20,8 @@ export interface GatewayStats {
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number; streamBufferedBytes: number };
   startedAt: string;
   uptimeSeconds: number;
+  /** With a Redis store: its connections, errors, feed lag and memory. */
+  redis?: RedisSide;
 }
 
 /** Everything a route needs; one per gateway. */

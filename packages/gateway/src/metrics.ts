@@ -1,3 +1,4 @@
+import type { RedisSide } from './store/redisStats';
 import type { StoreStats } from './store/store';
 
 /** Counters the gateway keeps; plain numbers so the hot path only increments. */
@@ -62,11 +63,58 @@ const FAMILIES: [
   ['logs_sse_process_rss_bytes', 'gauge', 'Resident set size.', (s) => s.memory.rss],
 ];
 
+/** Only for a Redis store: the shared side that every gateway of a deployment depends on. */
+const REDIS_FAMILIES: [
+  name: string,
+  type: 'counter' | 'gauge',
+  help: string,
+  read: (r: RedisSide) => number,
+][] = [
+  [
+    'logs_sse_redis_connected',
+    'gauge',
+    '1 while both Redis connections are up.',
+    (r) => (r.connected ? 1 : 0),
+  ],
+  ['logs_sse_redis_reconnects_total', 'counter', 'Redis connections re-established.', (r) => r.reconnects],
+  [
+    'logs_sse_redis_connection_errors_total',
+    'counter',
+    'Redis connection errors.',
+    (r) => r.connectionErrors,
+  ],
+  [
+    'logs_sse_redis_write_errors_total',
+    'counter',
+    'Appends Redis refused or did not answer.',
+    (r) => r.writeErrors,
+  ],
+  ['logs_sse_redis_feed_errors_total', 'counter', 'Failed reads of the live feed.', (r) => r.feedErrors],
+  [
+    'logs_sse_redis_feed_catch_ups_total',
+    'counter',
+    'Catch-ups from channel streams.',
+    (r) => r.feedCatchUps,
+  ],
+  [
+    'logs_sse_redis_feed_lag_seconds',
+    'gauge',
+    'Age of the last feed batch on arrival.',
+    (r) => r.feedLagMs / 1000,
+  ],
+  ['logs_sse_redis_used_memory_bytes', 'gauge', 'Memory Redis uses in all.', (r) => r.usedMemoryBytes],
+];
+
 /** Prometheus text exposition format, version 0.0.4. */
 export function renderPrometheus(snapshot: MetricsSnapshot): string {
   let text = '';
   for (const [name, type, help, read] of FAMILIES) {
     text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${read(snapshot)}\n`;
+  }
+  const redis = snapshot.store.redis;
+  if (redis === undefined) return text;
+  for (const [name, type, help, read] of REDIS_FAMILIES) {
+    text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${read(redis)}\n`;
   }
   return text;
 }

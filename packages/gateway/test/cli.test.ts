@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, log, openStream, publish } from './helpers';
+import { startRedis } from './redisServer';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(packageDir, 'dist', 'cli.js');
@@ -58,6 +59,15 @@ async function urlOf(started: Run): Promise<string> {
   }
 }
 
+/** Polls `/ready` (bounded): readiness follows the store's connection, which has no event to await here. */
+async function untilReady(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if ((await call(`${url}/ready`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
 describe('logs-sse-gateway CLI', () => {
   it('starts on a free port, prints its URL alone on a line, serves, and exits on SIGTERM', async () => {
     const started = run(['--port', '0']);
@@ -101,6 +111,34 @@ describe('logs-sse-gateway CLI', () => {
     expect(await started.exited).toBe(0);
   });
 
+  it('shares history and live entries between two gateways started with --redis', async () => {
+    const redis = await startRedis();
+    try {
+      const env = { LOGS_SSE_REDIS_PREFIX: `cli-${process.pid}` };
+      const a = run(['--port', '0', '--redis', redis.url], env);
+      const b = run(['--port', '0', '--redis', redis.url], env);
+      const [urlA, urlB] = await Promise.all([urlOf(a), urlOf(b)]);
+      // The URL is printed once the gateway listens; /ready turns 200 once Redis answers.
+      await Promise.all([untilReady(urlA), untilReady(urlB)]);
+      const stream = await openStream(urlB, 'channels=logs:svc:ws:*');
+      expect((await publish(urlA, log('a', 'published on A'))).status).toBe(202);
+      await stream.untilEvents('log', 1);
+      expect(stream.data('log').map((e) => e.message)).toEqual(['published on A']);
+      const history = await call(`${urlB}/api/logs/history?channel=logs:svc:ws:a`);
+      expect(history.json.logs.map((e: { message: string }) => e.message)).toEqual(['published on A']);
+      const stats = await call(`${urlA}/admin/logs/stats`);
+      expect(stats.json.redis).toMatchObject({ connected: true });
+      expect((await call(`${urlA}/metrics`)).text).toMatch(/^logs_sse_redis_connected 1$/m);
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      expect(await a.exited).toBe(0);
+      expect(await b.exited).toBe(0);
+      stream.close();
+    } finally {
+      await redis.dispose();
+    }
+  });
+
   it('refuses to start open on 0.0.0.0 with a clear message', async () => {
     const started = run(['--port', '0', '--host', '0.0.0.0']);
     expect(await started.exited).toBe(1);
@@ -116,7 +154,6 @@ describe('logs-sse-gateway CLI', () => {
   });
 
   it.each([
-    [['--redis', 'redis://localhost:6379'], /Redis store is not available yet/],
     [['--redis', 'http://x'], /redis:\/\//],
     [['--port', 'abc'], /port must be a whole number/],
     [['--nope'], /unknown argument --nope/],

@@ -56,6 +56,7 @@ export function collectStats(ctx: GatewayContext): GatewayStats {
     },
     startedAt: new Date(started).toISOString(),
     uptimeSeconds: Math.max(0, Math.round((ctx.options.now() - started) / 1000)),
+    ...(store.redis && { redis: store.redis }),
   };
 }
 

@@ -91,7 +91,9 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     }
     if (!(await writeFrames(res, frames, () => sub.closed))) return;
   }
-  if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo);
+  // Live entries at or before the resume point were already received: a gateway whose live feed lags the
+  // client's cursor must not send them again.
+  if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo ?? query.after);
 }
 
 /** The first requested pattern that reaches a channel the token may not read. */

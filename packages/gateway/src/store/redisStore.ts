@@ -1,0 +1,356 @@
+import { type Cursor, compareCursors, type GapEvent, type NormalizedEntry } from '@logs-sse/protocol';
+import { Redis } from 'ioredis';
+import type { ChannelPattern } from '../patterns';
+import { entryFromBody, entryFromFields, parseStreamInfo, type RawStreamEntry } from './redisEntry';
+import { RedisFeed } from './redisFeed';
+import { gapOf } from './redisGap';
+import { APPEND_SCRIPT, FIXED_KEYS, type RedisKeys, redisKeys } from './redisScript';
+import { type RedisSide, RedisStats } from './redisStats';
+import { RedisStoreError } from './redisStoreError';
+import {
+  type RedisStoreOptions,
+  type ResolvedRedisStoreOptions,
+  resolveRedisStoreOptions,
+} from './redisStoreOptions';
+import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult, StoreStats } from './store';
+
+/** `stats()` of a Redis store: the common figures, deployment-wide, plus the health of the Redis side. */
+export interface RedisStoreStats extends StoreStats {
+  redis: RedisSide;
+}
+
+type AppendCommand = (numKeys: number, ...args: (string | number)[]) => Promise<[string, number]>;
+
+/**
+ * History in Redis, shared by several gateways: one stream per channel (`{prefix}:ch:{channel}`, capped
+ * and expiring), ids from one Lua script so cursors are ordered across the whole deployment, and one
+ * shared feed stream that every gateway reads for live entries.
+ *
+ * @example
+ * const store = new RedisStore({ url: 'redis://redis:6379' });
+ * const gateway = createGateway({ store });
+ * await gateway.listen({ port: 3002 });
+ * // on shutdown: await gateway.close(); await store.close();
+ */
+export class RedisStore implements LogStore {
+  private readonly options: ResolvedRedisStoreOptions;
+  private readonly keys: RedisKeys;
+  private readonly redis: Redis;
+  private readonly feed: RedisFeed;
+  private readonly side: RedisStats;
+  private readonly listeners = new Set<StoreListener>();
+  /** Newest id this gateway appended or received: the floor for new ids if Redis lost its clock. */
+  private highWater: Cursor = '0-0';
+  private closed = false;
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.options = resolveRedisStoreOptions(options);
+    const o = this.options;
+    this.keys = redisKeys(o.prefix);
+    const retryStrategy = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+    this.redis = new Redis(o.url, {
+      ...o.redisOptions,
+      // A Redis that is down must fail writes at once, never queue them nor replay one whose answer was
+      // lost: the publisher retries on 503, and a replay here could store a batch twice.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: o.commandTimeoutMs,
+      retryStrategy,
+      lazyConnect: false,
+      // Shown by CLIENT LIST, so an operator can tell the gateways' connections apart.
+      connectionName: o.redisOptions.connectionName ?? `${o.prefix}:commands`,
+    });
+    this.redis.defineCommand('logsSseAppend', { lua: APPEND_SCRIPT });
+    const reader = this.redis.duplicate({
+      commandTimeout: undefined,
+      enableOfflineQueue: true,
+      connectionName: o.redisOptions.connectionName ?? `${o.prefix}:feed`,
+    });
+    this.side = new RedisStats(this.redis, reader, this.keys, o.logger, o.statsIntervalMs);
+    this.feed = new RedisFeed({
+      connection: reader,
+      keys: this.keys,
+      blockMs: o.blockMs,
+      batch: 1000,
+      now: o.now,
+      logger: o.logger,
+      deliver: (entries) => this.deliver(entries),
+      catchUp: (after, upTo) => this.catchUp(after, upTo),
+    });
+    this.feed.start();
+  }
+
+  /** Resolves once both connections are up and the feed knows where to start, e.g. before listening. */
+  async ready(): Promise<void> {
+    await this.feed.positioned;
+    while (!this.isReady()) {
+      if (this.closed) throw new RedisStoreError('closed', 'this store was closed; create a new one');
+      await this.side.nextChange();
+    }
+  }
+
+  async append(batch: readonly NormalizedEntry[]): Promise<StoredEntry[]> {
+    if (this.closed) throw new RedisStoreError('closed', 'this store was closed; create a new one');
+    if (batch.length === 0) return [];
+    const o = this.options;
+    const channelIndex = new Map<string, number>();
+    const keys = [
+      this.keys.clock,
+      this.keys.channels,
+      this.keys.feed,
+      this.keys.first,
+      this.keys.length,
+      this.keys.stats,
+      this.keys.cut,
+    ];
+    const bodies: string[] = new Array(batch.length);
+    const args: (string | number)[] = [
+      o.historyPerChannel,
+      o.historyTtlSeconds,
+      o.feedLength,
+      this.floor(),
+      batch.length,
+    ];
+    for (let i = 0; i < batch.length; i++) {
+      const entry = batch[i]!;
+      let index = channelIndex.get(entry.channel);
+      if (index === undefined) {
+        keys.push(this.keys.channelPrefix + entry.channel);
+        index = keys.length - FIXED_KEYS;
+        channelIndex.set(entry.channel, index);
+      }
+      const body = JSON.stringify(entry.body);
+      bodies[i] = body;
+      args.push(index, entry.channel, entry.type, body);
+    }
+    let reply: [string, number];
+    try {
+      const command = (this.redis as unknown as { logsSseAppend: AppendCommand }).logsSseAppend;
+      reply = await command.call(this.redis, keys.length, ...keys, ...args);
+    } catch (error) {
+      this.side.writeErrors++;
+      throw new RedisStoreError('unavailable', `Redis did not take the entries: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    const ms = reply[0];
+    const first = Number(reply[1]);
+    const now = o.now();
+    const stored: StoredEntry[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      stored[i] = entryFromBody(batch[i]!, bodies[i]!, `${ms}-${first + i}`, now);
+    }
+    this.raise(stored[stored.length - 1]!.id);
+    return stored;
+  }
+
+  async read(query: StoreQuery): Promise<StoreReadResult> {
+    const { after, tail } = query;
+    const channels = await this.matchingChannels(query.patterns);
+    if (channels.length === 0) return { entries: [], gaps: [] };
+    // Reads stop at what the feed has delivered here, so an entry is never replayed and then sent live
+    // again; first the feed catches up with the newest id, so a read still sees every acknowledged write.
+    const newest = await this.redis.get(this.keys.clock).catch((error: unknown) => {
+      throw unavailable(error);
+    });
+    if (newest !== null && (this.feed.lastId === undefined || compareCursors(newest, this.feed.lastId) > 0)) {
+      await this.feed.waitFor(newest, this.options.feedWaitMs);
+    }
+    const upTo = this.feed.lastId;
+    if (upTo === undefined) throw new RedisStoreError('unavailable', 'the Redis store is not connected yet');
+
+    const pipeline = this.redis.pipeline();
+    for (const channel of channels) {
+      const key = this.keys.channelPrefix + channel;
+      if (after !== null) {
+        pipeline.xinfo('STREAM', key);
+        pipeline.hget(this.keys.first, channel);
+        pipeline.hget(this.keys.cut, channel);
+      }
+      if (tail !== undefined)
+        pipeline.xrevrange(key, upTo, after === null ? '-' : `(${after}`, 'COUNT', tail);
+      else pipeline.xrange(key, after === null ? '-' : `(${after}`, upTo);
+    }
+    const replies = await this.exec(pipeline);
+    const now = this.options.now();
+    const entries: StoredEntry[] = [];
+    const gaps: GapEvent[] = [];
+    let sources = 0;
+    let at = 0;
+    for (const channel of channels) {
+      if (after !== null) {
+        const [infoError, info] = replies[at++]!;
+        const [, first] = replies[at++]!;
+        const [, cut] = replies[at++]!;
+        if (!infoError && typeof cut === 'string') {
+          const gap = gapOf(channel, after, parseStreamInfo(info), first as string | null, cut);
+          if (gap) gaps.push(gap);
+        }
+      }
+      const [rangeError, range] = replies[at++]!;
+      if (rangeError) throw unavailable(rangeError);
+      const raw = range as RawStreamEntry[];
+      if (raw.length > 0) sources++;
+      const from = entries.length;
+      for (const item of raw) {
+        const entry = entryFromFields(item, channel, now);
+        if (entry) entries.push(entry);
+      }
+      if (tail !== undefined) reverseFrom(entries, from);
+    }
+    if (sources > 1) entries.sort((a, b) => compareCursors(a.id, b.id));
+    return { entries, gaps };
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The feed's position: every entry newer than this still reaches this gateway's listeners. */
+  newestCursor(): Cursor | null {
+    const id = this.feed.lastId;
+    return id === undefined || id === '0-0' ? null : id;
+  }
+
+  isReady(): boolean {
+    return !this.closed && this.side.connected() && this.feed.lastId !== undefined;
+  }
+
+  /**
+   * Calls `listener` with the new value of `isReady()` each time it changes (Redis lost or back), e.g. to
+   * log outages or flip a health check; returns the unsubscribe.
+   */
+  onReadyChange(listener: (ready: boolean) => void): () => void {
+    let last = this.isReady();
+    const check = () => {
+      const now = this.isReady();
+      if (now === last) return;
+      last = now;
+      listener(now);
+    };
+    this.side.onChange.add(check);
+    return () => this.side.onChange.delete(check);
+  }
+
+  /** Figures as of the last refresh (every `statsIntervalMs`); the Redis side counters are live. */
+  stats(): RedisStoreStats {
+    return this.side.snapshot(this.feed);
+  }
+
+  /** Reads the deployment-wide figures from Redis now, e.g. right before a metrics scrape. */
+  refreshStats(): Promise<void> {
+    return this.side.refresh();
+  }
+
+  /** Stops reading the feed and closes both connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.side.onChange.clear();
+    this.side.close();
+    await this.feed.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private deliver(entries: StoredEntry[]): void {
+    this.raise(entries[entries.length - 1]!.id);
+    for (const listener of this.listeners) {
+      try {
+        listener(entries);
+      } catch (error) {
+        // One faulty listener must not keep entries from the others.
+        this.options.logger.error({ err: error }, 'store listener failed');
+      }
+    }
+  }
+
+  /** Every channel written in `(after, upTo]`, read from its own stream: the feed lost these entries. */
+  private async catchUp(after: Cursor, upTo: Cursor): Promise<StoredEntry[]> {
+    const since = after.slice(0, after.indexOf('-'));
+    const channels = (await this.redis.zrangebyscore(
+      this.keys.channels,
+      since,
+      '+inf',
+      'LIMIT',
+      0,
+      this.options.maxChannelsPerRead,
+    )) as string[];
+    if (channels.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const channel of channels) pipeline.xrange(this.keys.channelPrefix + channel, `(${after}`, upTo);
+    const replies = await this.exec(pipeline);
+    const now = this.options.now();
+    const entries: StoredEntry[] = [];
+    replies.forEach(([error, range], i) => {
+      if (error) throw unavailable(error);
+      for (const item of range as RawStreamEntry[]) {
+        const entry = entryFromFields(item, channels[i], now);
+        if (entry) entries.push(entry);
+      }
+    });
+    return entries.sort((a, b) => compareCursors(a.id, b.id));
+  }
+
+  /** Concrete channels for the patterns: exact names as given, wildcards by `ZSCAN MATCH`, never `KEYS`. */
+  private async matchingChannels(patterns: readonly ChannelPattern[]): Promise<string[]> {
+    const found = new Set<string>();
+    const limit = this.options.maxChannelsPerRead;
+    for (const pattern of patterns) {
+      if (pattern.isExact) {
+        found.add(pattern.source);
+        continue;
+      }
+      // Segments hold none of the glob's special characters, so the pattern is its own glob.
+      let cursor = '0';
+      do {
+        const [next, items] = await this.redis
+          .zscan(this.keys.channels, cursor, 'MATCH', pattern.source, 'COUNT', 500)
+          .catch((error: unknown) => Promise.reject(unavailable(error)));
+        for (let i = 0; i < items.length; i += 2) found.add(items[i]!);
+        cursor = next;
+      } while (cursor !== '0' && found.size < limit);
+    }
+    const channels = [...found];
+    if (channels.length > limit) {
+      this.options.logger.warn({ channels: channels.length, limit }, 'read limited to maxChannelsPerRead');
+      channels.length = limit;
+    }
+    return channels;
+  }
+
+  private async exec(pipeline: ReturnType<Redis['pipeline']>): Promise<[Error | null, unknown][]> {
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await pipeline.exec();
+    } catch (error) {
+      throw unavailable(error);
+    }
+    if (!replies) throw new RedisStoreError('unavailable', 'the Redis connection closed during a read');
+    return replies;
+  }
+
+  private floor(): Cursor {
+    const seen = this.feed.lastId;
+    return seen !== undefined && compareCursors(seen, this.highWater) > 0 ? seen : this.highWater;
+  }
+
+  private raise(id: Cursor): void {
+    if (compareCursors(id, this.highWater) > 0) this.highWater = id;
+  }
+}
+
+function reverseFrom(entries: StoredEntry[], from: number): void {
+  for (let i = from, j = entries.length - 1; i < j; i++, j--) {
+    const swap = entries[i]!;
+    entries[i] = entries[j]!;
+    entries[j] = swap;
+  }
+}
+
+function unavailable(error: unknown): RedisStoreError {
+  if (error instanceof RedisStoreError) return error;
+  return new RedisStoreError('unavailable', `Redis read failed: ${String(error)}`, { cause: error });
+}

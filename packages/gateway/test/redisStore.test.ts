@@ -1,0 +1,217 @@
+import { ChannelPattern, type StoredEntry } from '@logs-sse/gateway';
+import { compareCursors, type NormalizedEntry, validateEntry } from '@logs-sse/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../src/store/redisStore';
+import { toStoredEntry } from '../src/store/storedEntry';
+import { RoundRobinProxy } from './redisProxy';
+import { type RedisServer, startRedis } from './redisServer';
+
+let redis: RedisServer;
+const stores: RedisStore[] = [];
+let prefixCounter = 0;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await redis.dispose();
+});
+
+/** A store on the test's Redis; each test gets a prefix of its own unless it shares one on purpose. */
+async function store(options: ConstructorParameters<typeof RedisStore>[0] = {}): Promise<RedisStore> {
+  const s = new RedisStore({ url: redis.url, prefix: `t${++prefixCounter}`, ...options });
+  stores.push(s);
+  await s.ready();
+  return s;
+}
+
+function entry(resource: string, message: string, extra: Record<string, unknown> = {}): NormalizedEntry {
+  const result = validateEntry({ channel: `logs:svc:ws:${resource}`, message, ...extra });
+  if (!result.ok) throw new Error(result.message);
+  return result.entry;
+}
+
+const exact = (resource: string) => new ChannelPattern(`logs:svc:ws:${resource}`);
+
+/** Collects what a store's listener receives, and lets a test await a count. */
+function collect(s: RedisStore) {
+  const got: StoredEntry[] = [];
+  let wake: (() => void) | undefined;
+  s.subscribe((entries) => {
+    got.push(...entries);
+    wake?.();
+  });
+  return {
+    got,
+    async until(count: number) {
+      while (got.length < count) await new Promise<void>((r) => (wake = r));
+    },
+  };
+}
+
+describe('RedisStore', () => {
+  it('hands out increasing ids across channels and builds the same entry the memory path builds', async () => {
+    const s = await store();
+    const input = [entry('a', 'one', { level: 'warn' }), entry('b', 'two'), entry('a', 'three')];
+    const stored = await s.append(input);
+    expect(stored.map((e) => e.channel)).toEqual(input.map((e) => e.channel));
+    for (let i = 1; i < stored.length; i++)
+      expect(compareCursors(stored[i - 1]!.id, stored[i]!.id)).toBeLessThan(0);
+    for (let i = 0; i < stored.length; i++) {
+      const expected = toStoredEntry(input[i]!, stored[i]!.id, 0);
+      expect(stored[i]!.json).toBe(expected.json);
+      expect(stored[i]!.frame.equals(expected.frame)).toBe(true);
+      expect(stored[i]!.levelRank).toBe(expected.levelRank);
+    }
+    const later = await s.append([entry('b', 'four')]);
+    expect(compareCursors(stored[2]!.id, later[0]!.id)).toBeLessThan(0);
+
+    const read = await s.read({ patterns: [exact('a'), exact('b')], after: null });
+    expect(read.entries.map((e) => e.json)).toEqual([...stored, ...later].map((e) => e.json));
+    expect(read.gaps).toEqual([]);
+  });
+
+  it('reads after a cursor, the last N per channel, and wildcard patterns without KEYS', async () => {
+    const s = await store();
+    const stored = await s.append([
+      entry('a', 'a1'),
+      entry('b', 'b1'),
+      entry('a', 'a2'),
+      entry('c', 'c1'),
+      entry('b', 'b2'),
+    ]);
+    const after = await s.read({ patterns: [exact('a'), exact('b')], after: stored[1]!.id });
+    expect(after.entries.map((e) => e.message)).toEqual(['a2', 'b2']);
+
+    const tail = await s.read({ patterns: [exact('a'), exact('b'), exact('c')], after: null, tail: 1 });
+    expect(tail.entries.map((e) => e.message)).toEqual(['a2', 'c1', 'b2']);
+
+    const wild = await s.read({ patterns: [new ChannelPattern('logs:svc:*:*')], after: stored[0]!.id });
+    expect(wild.entries.map((e) => e.message)).toEqual(['b1', 'a2', 'c1', 'b2']);
+
+    const none = await s.read({ patterns: [new ChannelPattern('logs:other:*:*'), exact('zz')], after: null });
+    expect(none.entries).toEqual([]);
+  });
+
+  it('trims each channel to its cap and reports a gap to a cursor from before the trim', async () => {
+    const s = await store({ historyPerChannel: 1 });
+    const first = await s.append([entry('a', 'before', {})]);
+    const cursor = first[0]!.id;
+    // Redis trims whole blocks of 100 entries: write enough that the first block surely goes.
+    const batch = Array.from({ length: 400 }, (_, i) => entry('a', `m${i}`));
+    const stored = await s.append(batch);
+    const read = await s.read({ patterns: [exact('a')], after: null });
+    expect(read.entries.length).toBeLessThan(401);
+    expect(read.entries.at(-1)!.id).toBe(stored.at(-1)!.id);
+
+    const resumed = await s.read({ patterns: [exact('a')], after: cursor });
+    const kept = resumed.entries.length;
+    expect(resumed.gaps).toEqual([{ channel: 'logs:svc:ws:a', missed: 400 - kept, from: cursor }]);
+
+    // A cursor still inside the kept entries misses nothing.
+    const inside = await s.read({ patterns: [exact('a')], after: resumed.entries[0]!.id });
+    expect(inside.gaps).toEqual([]);
+    expect(inside.entries.length).toBe(kept - 1);
+
+    // A cursor from before the channel existed: every trimmed entry is counted.
+    const old = await s.read({ patterns: [exact('a')], after: '1-0' });
+    expect(old.gaps[0]!.missed).toBe(401 - kept);
+  });
+
+  it('delivers entries appended by another store on the same prefix once each, in order', async () => {
+    const prefix = `shared${++prefixCounter}`;
+    const a = await store({ prefix });
+    const b = await store({ prefix });
+    const seenByA = collect(a);
+    const seenByB = collect(b);
+    const appended: StoredEntry[] = [];
+    for (let i = 0; i < 20; i++) {
+      appended.push(
+        ...(await (i % 2 === 0 ? a : b).append([entry(`r${i % 3}`, `n${i}`), entry('x', `x${i}`)])),
+      );
+    }
+    await seenByA.until(40);
+    await seenByB.until(40);
+    const ids = appended.map((e) => e.id);
+    expect(seenByA.got.map((e) => e.id)).toEqual(ids);
+    expect(seenByB.got.map((e) => e.id)).toEqual(ids);
+    expect(seenByB.got.map((e) => e.json)).toEqual(appended.map((e) => e.json));
+  });
+
+  it('catches up from the channel streams when the feed was trimmed past a disconnected gateway', async () => {
+    const prefix = `cut${++prefixCounter}`;
+    // Store B reaches Redis through a proxy the test can take away, as a network partition would.
+    const link = new RoundRobinProxy([redis.port]);
+    await link.listen();
+    const linkPort = link.port;
+    const a = await store({ prefix, feedLength: 10 });
+    const b = await store({ prefix, feedLength: 10, url: `redis://127.0.0.1:${linkPort}` });
+    const seen = collect(b);
+    const appended = await a.append([entry('c1', 'before')]);
+    await seen.until(1);
+
+    const down = new Promise<void>((resolve) => {
+      const off = b.onReadyChange((ready) => {
+        if (!ready) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await link.close();
+    await down;
+    // Far more than the feed keeps, over several channels, while B cannot read.
+    for (let i = 0; i < 5; i++) {
+      appended.push(
+        ...(await a.append(Array.from({ length: 100 }, (_, j) => entry(`c${j % 3}`, `${i}-${j}`)))),
+      );
+    }
+    const relink = new RoundRobinProxy([redis.port]);
+    await relink.listen(linkPort);
+    try {
+      await b.ready();
+      appended.push(...(await a.append([entry('c2', 'after')])));
+      await seen.until(appended.length);
+      expect(seen.got.map((e) => e.id)).toEqual(appended.map((e) => e.id));
+      expect(b.stats().redis.feedCatchUps).toBe(1);
+    } finally {
+      await b.close();
+      await relink.close();
+    }
+  });
+
+  it('keeps prefixes apart', async () => {
+    const a = await store({ prefix: `p${++prefixCounter}` });
+    const b = await store({ prefix: `p${++prefixCounter}` });
+    await a.append([entry('a', 'only in a')]);
+    expect((await b.read({ patterns: [exact('a')], after: null })).entries).toEqual([]);
+    expect((await a.read({ patterns: [exact('a')], after: null })).entries).toHaveLength(1);
+  });
+
+  it('reports deployment-wide figures and the Redis side in stats()', async () => {
+    const s = await store();
+    await s.append([entry('a', '1'), entry('b', '2'), entry('b', '3')]);
+    await s.refreshStats();
+    const stats = s.stats();
+    expect(stats).toMatchObject({ channels: 2, entries: 3, evicted: 0 });
+    expect(stats.bytes).toBeGreaterThan(0);
+    expect(stats.redis).toMatchObject({ connected: true, writeErrors: 0 });
+    expect(s.isReady()).toBe(true);
+  });
+
+  it('refuses misuse with a message that says what to do', () => {
+    expect(() => new RedisStore({ url: 'http://localhost' })).toThrow(/redis:\/\//);
+    expect(() => new RedisStore({ prefix: 'a*' })).toThrow(/prefix/);
+    expect(() => new RedisStore({ historyPerChannel: 0 })).toThrow(/historyPerChannel/);
+  });
+
+  it('rejects appends after close', async () => {
+    const s = await store();
+    await s.close();
+    await expect(s.append([entry('a', 'late')])).rejects.toMatchObject({ code: 'closed' });
+    expect(s.isReady()).toBe(false);
+  });
+});
