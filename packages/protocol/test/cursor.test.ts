@@ -19,6 +19,30 @@ describe('cursors', () => {
     expect(compareCursors('1000-1', '1000-1')).toBe(0);
   });
 
+  it('compare like their numbers, whatever the lengths, leading zeros included', () => {
+    const part = fc.integer({ min: 0, max: 2 ** 50 });
+    const pad = fc.integer({ min: 0, max: 2 });
+    const cursor = fc
+      .tuple(part, pad, fc.integer({ min: 0, max: 100_000 }), pad)
+      .map(([ms, zm, seq, zs]) => ({
+        id: `${'0'.repeat(zm)}${ms}-${'0'.repeat(zs)}${seq}`,
+        ms,
+        seq,
+      }));
+    fc.assert(
+      fc.property(cursor, cursor, (a, b) => {
+        const order = Math.sign(a.ms - b.ms || a.seq - b.seq);
+        expect(Math.sign(compareCursors(a.id, b.id))).toBe(order);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(compareCursors('1000-9', '1000-10')).toBeLessThan(0);
+    expect(compareCursors('999-99', '1000-0')).toBeLessThan(0);
+    expect(compareCursors('1001-0', '1000-99')).toBeGreaterThan(0);
+    expect(compareCursors('0-0', '0-0')).toBe(0);
+    expect(compareCursors('007-1', '7-01')).toBe(0);
+  });
+
   it('order any sequence the clock hands out, whatever the clock does', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1e13 }), { minLength: 1, maxLength: 200 }), (times) => {

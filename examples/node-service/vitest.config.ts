@@ -1,0 +1,3 @@
+import { packageProject } from '../../scripts/vitestProject.ts';
+
+export default packageProject('node-service');

@@ -1,0 +1,39 @@
+import type { ErrorCode } from '@logs-sse/protocol';
+
+/** Why the client stopped retrying. */
+export type LogsClientErrorCode =
+  /** 401: the token is missing, unknown or expired. */
+  | 'unauthorized'
+  /** 403: the token may not read these channels. */
+  | 'forbidden'
+  /** 400 and other 4xx answers: the request itself is wrong (too many channels, bad query). */
+  | 'bad_request'
+  /** A 2xx answer that is not an event stream: the URL points at something other than a gateway. */
+  | 'not_event_stream';
+
+/**
+ * A connection failure that retrying cannot fix. The client moves to status `'error'` and waits for the
+ * set of channels to change (or for a new client) before it tries again.
+ */
+export class LogsClientError extends Error {
+  override readonly name = 'LogsClientError';
+
+  constructor(
+    readonly code: LogsClientErrorCode,
+    /** HTTP status of the answer. */
+    readonly status: number,
+    message: string,
+    /** The gateway's own error code, when its answer carried one. */
+    readonly serverCode?: ErrorCode,
+  ) {
+    super(message);
+  }
+}
+
+export function errorCodeForStatus(status: number): LogsClientErrorCode | undefined {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  // 408 and 429 say "later", not "never".
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return 'bad_request';
+  return undefined;
+}

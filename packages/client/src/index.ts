@@ -1,0 +1,6 @@
+export { createLogsClient } from './client';
+export type { LogsClientErrorCode } from './errors';
+export { LogsClientError } from './errors';
+export type { LogsClient } from './logsClient';
+export type { ClientTimers, LogsClientOptions, ReconnectOptions, SubscribeOptions } from './options';
+export type { ClientStatus, LogsClientStats, StatusListener } from './status';

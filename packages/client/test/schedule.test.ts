@@ -1,0 +1,322 @@
+import { encodeSseComment } from '@logs-sse/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLogsClient, type LogsClient, type LogsClientOptions } from '../src/index';
+import { type FetchCall, fakeFetch } from './fakeFetch';
+import { CHANNEL_A, CHANNEL_B, Collector, logEntry, logFrame } from './helpers';
+
+const hello = (heartbeatSeconds: number) =>
+  `event: hello\ndata: ${JSON.stringify({ connectionId: 'c', heartbeatSeconds, channels: [] })}\n\n`;
+
+let client: LogsClient;
+let calls: FetchCall[];
+
+function create(options: Partial<LogsClientOptions> = {}): LogsClient {
+  const fake = fakeFetch();
+  calls = fake.calls;
+  client = createLogsClient({ url: 'http://gateway.test', fetch: fake.fetch, ...options });
+  return client;
+}
+
+const streamCalls = () => calls.filter((call) => call.url.pathname === '/api/logs/stream');
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  client?.close();
+  expect(vi.getTimerCount()).toBe(0);
+  vi.useRealTimers();
+});
+
+describe('reconnect schedule (fake timers)', () => {
+  it('backs off exponentially up to maxDelayMs while the network fails', async () => {
+    create({ random: () => 0.999999, reconnect: { initialDelayMs: 1000, factor: 2, maxDelayMs: 8000 } });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const failedAt = Date.now();
+      calls.at(-1)!.fail();
+      await vi.advanceTimersToNextTimerAsync();
+      expect(calls).toHaveLength(i + 2);
+      delays.push(calls.at(-1)!.at - failedAt);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(client.status).toBe('reconnecting');
+    expect(client.stats().reconnects).toBe(6);
+  });
+
+  it('starts over from the initial delay once a connection says hello', async () => {
+    create({ random: () => 0.999999, reconnect: { initialDelayMs: 1000, factor: 2 } });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.fail();
+    await vi.advanceTimersByTimeAsync(1000);
+    calls[1]!.fail();
+    await vi.advanceTimersByTimeAsync(2000);
+    calls[2]!.open();
+    calls[2]!.push(hello(15));
+    calls[2]!.end();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(4);
+  });
+
+  it("waits at least the server's Retry-After on 503", async () => {
+    create({ random: () => 0, reconnect: { initialDelayMs: 100 } });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.answer(503, { error: { code: 'unavailable', message: 'busy' } }, { 'retry-after': '5' });
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('leaves no timer behind after a non-retryable answer', async () => {
+    create();
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.answer(401, { error: { code: 'unauthorized', message: 'token expired' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.status).toBe('error');
+    expect(client.error?.message).toMatch(/401 unauthorized.*token expired/);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe("resuming from the hello's cursor (fake timers)", () => {
+  const helloAt = (cursor: string | null) =>
+    `event: hello\ndata: ${JSON.stringify({ connectionId: 'c', heartbeatSeconds: 15, channels: [], cursor })}\n\n`;
+
+  it('keeps the first stream start as resume point through drops before any entry', async () => {
+    create({ random: () => 0 });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(helloAt('100-0'));
+    calls[0]!.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(streamCalls()).toHaveLength(2);
+    expect(streamCalls()[1]!.headers['last-event-id']).toBe('100-0');
+    // The resumed stream says hello with a newer cursor, then drops before replaying anything.
+    calls[1]!.open();
+    calls[1]!.push(helloAt('200-0'));
+    calls[1]!.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(streamCalls()[2]!.headers['last-event-id']).toBe('100-0');
+    calls[2]!.open();
+    calls[2]!.push(logFrame(logEntry('150-0', CHANNEL_A, 'missed')));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.getLogs(CHANNEL_A).map((entry) => entry.message)).toEqual(['missed']);
+    expect(client.stats().lastEventId).toBe('150-0');
+  });
+
+  it('resumes from the start when the gateway held nothing at hello (cursor null)', async () => {
+    create({ random: () => 0 });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(helloAt(null));
+    calls[0]!.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(streamCalls()[1]!.headers['last-event-id']).toBe('0-0');
+  });
+
+  it('sends no Last-Event-ID after a hello without a cursor (an older gateway)', async () => {
+    create({ random: () => 0 });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(hello(15));
+    calls[0]!.end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(streamCalls()[1]!.headers['last-event-id']).toBeUndefined();
+  });
+});
+
+describe('stall detection (fake timers)', () => {
+  it('keeps a connection whose heartbeats arrive, drops it after 2.5 intervals of silence', async () => {
+    create({ random: () => 0 });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(hello(10));
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(20_000);
+      calls[0]!.push(encodeSseComment());
+    }
+    expect(calls).toHaveLength(1);
+    expect(client.status).toBe('open');
+    await vi.advanceTimersByTimeAsync(24_999);
+    expect(client.stats().stalls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.stats().stalls).toBe(1);
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('connect timeout (fake timers)', () => {
+  it('gives up a request that gets no answer, after the stall limit of the last hello', async () => {
+    create({ random: () => 0 });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    // Never answered, before any hello: the default limit of 45 s.
+    await vi.advanceTimersByTimeAsync(44_999);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    calls[1]!.open();
+    calls[1]!.push(hello(2));
+    calls[1]!.end();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(3);
+    // This gateway said 2 s heartbeats: a silent attempt is given up after 5 s.
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls).toHaveLength(4);
+    expect(client.stats().stalls).toBe(2);
+  });
+});
+
+describe('channel set (fake timers)', () => {
+  it('opens one connection for a burst of subscribes', async () => {
+    create();
+    const channels = Array.from({ length: 10 }, (_, i) => `logs:web:ws-1:r${i}`);
+    for (const channel of channels) client.subscribe(channel);
+    expect(client.status).toBe('idle');
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.url.searchParams.get('channels')!.split(',')).toEqual([...channels].sort());
+    expect(client.status).toBe('connecting');
+  });
+
+  it('shares a channel between subscribers and drops it with the last one', async () => {
+    create();
+    const first = client.subscribe(CHANNEL_A);
+    const second = client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    expect(calls[0]!.url.searchParams.get('channels')).toBe(CHANNEL_A);
+    first();
+    first(); // a second call is harmless
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls).toHaveLength(1);
+    expect(client.stats().channels).toBe(1);
+    second();
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    expect(client.status).toBe('idle');
+    expect(client.stats().channels).toBe(0);
+    expect(client.getLogs(CHANNEL_A)).toEqual([]);
+  });
+
+  it('keeps the connection and the buffer when a channel is dropped and taken again at once', async () => {
+    create();
+    const stop = client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(logFrame(logEntry('1-1', CHANNEL_A, 'kept')));
+    await vi.advanceTimersByTimeAsync(0);
+    stop();
+    client.subscribe(CHANNEL_A); // what React's StrictMode does on mount
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls).toHaveLength(1);
+    expect(client.getLogs(CHANNEL_A).map((e) => e.message)).toEqual(['kept']);
+  });
+
+  it('applies a changed channel set with one reconnect that resumes from the cursor', async () => {
+    create();
+    const stopA = client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(logFrame(logEntry('7-1', CHANNEL_A, 'a')));
+    await vi.advanceTimersByTimeAsync(0);
+    client.subscribe(CHANNEL_B);
+    client.subscribe('logs:etl:ws-1:run-3');
+    stopA();
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    expect(calls[1]!.url.searchParams.get('channels')).toBe(`${CHANNEL_B},logs:etl:ws-1:run-3`);
+    expect(calls[1]!.headers['last-event-id']).toBe('7-1');
+    expect(client.stats().reconnects).toBe(0);
+  });
+
+  it('asks for the largest tail on a first connection, and loads history for a channel added later', async () => {
+    create();
+    const a = new Collector();
+    client.subscribe(CHANNEL_A, { tail: 20, onLogs: a.onLogs });
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls[0]!.url.searchParams.get('tail')).toBe('20');
+    calls[0]!.open();
+    calls[0]!.push(logFrame(logEntry('10-1', CHANNEL_A, 'a1')) + logFrame(logEntry('10-2', CHANNEL_A, 'a2')));
+    await vi.advanceTimersByTimeAsync(0);
+
+    const b = new Collector();
+    client.subscribe(CHANNEL_B, { tail: 2, onLogs: b.onLogs });
+    await vi.advanceTimersByTimeAsync(25);
+    const history = calls.find((call) => call.url.pathname === '/api/logs/history')!;
+    expect(history.url.searchParams.get('channel')).toBe(CHANNEL_B);
+    expect(history.url.searchParams.get('tail')).toBe('2');
+    const stream = streamCalls()[1]!;
+    expect(stream.url.searchParams.get('tail')).toBeNull();
+    expect(stream.headers['last-event-id']).toBe('10-2');
+    stream.open();
+    // Published after the resume point: the stream brings it, and holds it until history is in.
+    stream.push(logFrame(logEntry('10-5', CHANNEL_B, 'b-live')));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.entries).toHaveLength(0);
+    history.answer(200, {
+      logs: [
+        { ...logEntry('9-1', CHANNEL_B, 'b-old-1'), type: 'log' },
+        { id: '9-2', type: 'status', channel: CHANNEL_B, phase: 'active' }, // not a log line
+        { ...logEntry('9-3', CHANNEL_B, 'b-old-2'), type: 'log' },
+        { ...logEntry('10-5', CHANNEL_B, 'b-live'), type: 'log' }, // newer than the resume point: the stream's
+      ],
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.messages()).toEqual(['b-old-1', 'b-old-2', 'b-live']);
+    expect(b.batches).toHaveLength(1);
+    expect(client.getLogs(CHANNEL_B).map((e) => e.id)).toEqual(['9-1', '9-3', '10-5']);
+  });
+
+  it('refuses what is not a channel and use after close', () => {
+    create();
+    expect(() => client.subscribe('not-a-channel')).toThrow(/logs:\{service\}/);
+    expect(() => client.subscribe(CHANNEL_A, { tail: -1 })).toThrow(/tail/);
+    expect(() => client.subscribe(CHANNEL_A, { tail: 1.5 })).toThrow(/tail/);
+    expect(() => client.subscribe(CHANNEL_A, { level: 'loud' as never })).toThrow(/level/);
+    client.close();
+    expect(client.status).toBe('closed');
+    expect(() => client.subscribe(CHANNEL_A)).toThrow(/closed client/);
+    expect(() => createLogsClient({ url: 'relative/path' })).toThrow(/absolute URL/);
+    expect(() => createLogsClient({ url: 'http://x', bufferSize: 0 })).toThrow(/bufferSize/);
+  });
+
+  it('close() aborts the stream and clears every timer', async () => {
+    create();
+    client.subscribe(CHANNEL_A);
+    client.subscribe(CHANNEL_B, { tail: 5 });
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(hello(5));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    const statuses: string[] = [];
+    client.onStatus((status) => statuses.push(status));
+    client.close();
+    expect(statuses).toEqual(['closed']);
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,21 @@
+import type { LogsClient } from '@logs-sse/client';
+import { createContext, useContext } from 'react';
+import type { PersistenceStorage } from './persistence/storage';
+
+export interface LogsSSEContextValue {
+  client: LogsClient;
+  /** Where hooks with `persistence: true` keep their logs. */
+  storage: PersistenceStorage;
+}
+
+export const LogsSSEContext = createContext<LogsSSEContextValue | null>(null);
+
+export function useLogsSSEContext(hook: string): LogsSSEContextValue {
+  const value = useContext(LogsSSEContext);
+  if (value === null) {
+    throw new Error(
+      `${hook} must be called inside <LogsSSEProvider gatewayUrl="..."> (or pass a client to the provider)`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,13 @@
+export type { ChannelSelector } from './channelOf';
+export type { LogsFilter } from './filterLogs';
+export type { LogsSSEProviderProps } from './LogsSSEProvider';
+export { LogsSSEProvider } from './LogsSSEProvider';
+export type { PersistedLogs } from './persistence/persistedLogs';
+export { migratePersistedLogs, PERSISTED_VERSION } from './persistence/persistedLogs';
+export type { PersistenceOption, PersistenceStorage } from './persistence/storage';
+export type { LogsConnection } from './useLogsConnection';
+export { useLogsConnection } from './useLogsConnection';
+export type { UseLogsSSEOptions, UseLogsSSEResult } from './useLogsSSE';
+export { useLogsSSE } from './useLogsSSE';
+export type { LogsStatus } from './useLogsStatus';
+export { useLogsStatus } from './useLogsStatus';

@@ -1,0 +1,183 @@
+import type { ClientStatus, LogsClientError } from '@logs-sse/client';
+import { compareCursors, type LogEntry, type LogLevel, type StatusEntry } from '@logs-sse/protocol';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { type ChannelSelector, channelOf } from './channelOf';
+import { useLogsSSEContext } from './context';
+import { type LogsFilter, viewOf } from './filterLogs';
+import { type PersistedLogs, persistedLogsStore } from './persistence/persistedLogs';
+import { useConnection } from './useLogsConnection';
+import { useStatusOf } from './useLogsStatus';
+
+export interface UseLogsSSEOptions extends ChannelSelector {
+  /** Most entries the hook returns, newest kept. Defaults to `1000` (bounded by the provider's `bufferSize`). */
+  maxLogs?: number;
+  /** Lowest level shown. Defaults to every level. */
+  level?: LogLevel;
+  /**
+   * Which entries to show; changing it re-filters without re-subscribing. An object is compared by
+   * value; a function by identity, so wrap it in `useCallback`. Defaults to all.
+   */
+  filter?: LogsFilter;
+  /** How many recent entries to load when the channel is first subscribed. Defaults to `0`. */
+  tail?: number;
+  /** Keep the logs across navigation and reloads, in the provider's storage. Defaults to `false`. */
+  persistence?: boolean;
+  /** Storage key of the saved logs. Defaults to `logs-sse:` followed by the channel. */
+  persistenceKey?: string;
+  /** `false` subscribes to nothing (the connection is not opened for this hook). Defaults to `true`. */
+  enabled?: boolean;
+}
+
+export interface UseLogsSSEResult {
+  /** The entries to show, oldest first; the same array until a new batch arrives or an option changes. */
+  logs: readonly LogEntry[];
+  connectionStatus: ClientStatus;
+  isConnected: boolean;
+  lastLog: LogEntry | undefined;
+  /** The newest `status` event of the channel (phase, progress), since the hook subscribed. */
+  status: StatusEntry | undefined;
+  /** Whether the resource reported `done`. */
+  done: boolean;
+  error: LogsClientError | undefined;
+  /** Hides the entries shown so far (and forgets the saved ones); new entries keep coming. */
+  clear: () => void;
+}
+
+const EMPTY_LOGS: readonly LogEntry[] = Object.freeze([]);
+const EMPTY_SAVED: PersistedLogs = { logs: EMPTY_LOGS, cursor: null };
+const PERSIST_EVERY_MS = 500;
+const noop = () => {};
+
+/**
+ * Live logs of one channel, over the provider's shared connection.
+ *
+ * @example
+ * const { logs, isConnected } = useLogsSSE({ service: 'etl', workspace_id: ws, workflow_id: runId });
+ */
+export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
+  const { client, storage } = useLogsSSEContext('useLogsSSE');
+  const {
+    maxLogs = 1000,
+    level,
+    filter,
+    tail,
+    persistence = false,
+    persistenceKey,
+    enabled = true,
+  } = options;
+  const channel = enabled ? channelOf(options) : undefined;
+  const persisted = useMemo(
+    () =>
+      persistence && channel
+        ? persistedLogsStore(storage, persistenceKey ?? `logs-sse:${channel}`)
+        : undefined,
+    [persistence, channel, storage, persistenceKey],
+  );
+
+  // What was saved when this channel's store was opened; later writes come from this hook itself.
+  const savedAtOpen = useMemo(() => persisted?.getState() ?? EMPTY_SAVED, [persisted]);
+  const saved = useSyncExternalStore(
+    noopSubscribe,
+    () => savedAtOpen,
+    () => EMPTY_SAVED,
+  );
+
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      if (channel === undefined) return noop;
+      return client.subscribe(channel, {
+        onChange,
+        tail,
+        since: persisted?.getState().cursor ?? undefined,
+      });
+    },
+    [client, channel, tail, persisted],
+  );
+  const live = useSyncExternalStore(
+    subscribe,
+    () => (channel === undefined ? EMPTY_LOGS : client.getLogs(channel)),
+    () => EMPTY_LOGS,
+  );
+
+  const [cleared, setCleared] = useState<{ channel: string | undefined; at: string }>();
+  const clearedAt = cleared !== undefined && cleared.channel === channel ? cleared.at : undefined;
+  // Everything the hook holds (saved, then live, less what `clear()` hid); this is what is persisted.
+  const retained = useMemo(
+    () => viewOf(mergeSaved(saved.logs, live), maxLogs, clearedAt),
+    [saved, live, clearedAt, maxLogs],
+  );
+  usePersist(persisted, retained, maxLogs);
+  // An object filter is compared by value, so `filter={{ level: 'warn' }}` written inline costs nothing.
+  const filterKey = typeof filter === 'object' ? `${filter.level}\u0000${filter.search}` : filter;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for filter
+  const logs = useMemo(
+    () => viewOf(retained, maxLogs, undefined, level, filter),
+    [retained, maxLogs, level, filterKey],
+  );
+
+  const clear = useCallback(() => {
+    const last = retained.at(-1);
+    if (last === undefined) return;
+    setCleared({ channel, at: last.id });
+    persisted?.setState({ logs: EMPTY_LOGS, cursor: last.id });
+  }, [retained, channel, persisted]);
+
+  const connection = useConnection(client);
+  const { status, done } = useStatusOf(client, channel);
+  return {
+    logs,
+    connectionStatus: connection.status,
+    isConnected: connection.isConnected,
+    lastLog: logs.at(-1),
+    status,
+    done,
+    error: connection.error,
+    clear,
+  };
+}
+
+function noopSubscribe(): () => void {
+  return noop;
+}
+
+/** Saved entries, then the live ones newer than the last saved (the stream resumes after it). */
+function mergeSaved(saved: readonly LogEntry[], live: readonly LogEntry[]): readonly LogEntry[] {
+  const lastSaved = saved.at(-1);
+  if (lastSaved === undefined) return live;
+  let first = 0;
+  while (first < live.length && compareCursors(live[first]!.id, lastSaved.id) <= 0) first++;
+  if (first === live.length) return saved;
+  return saved.concat(first === 0 ? live : live.slice(first));
+}
+
+/** Writes the newest entries and their cursor at most every 500 ms, and once more on unmount. */
+function usePersist(
+  persisted: ReturnType<typeof persistedLogsStore> | undefined,
+  logs: readonly LogEntry[],
+  maxLogs: number,
+): void {
+  const latest = useRef(logs);
+  latest.current = logs;
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const write = useRef<() => void>(noop);
+  useEffect(() => {
+    if (persisted === undefined) return;
+    write.current = () => {
+      timer.current = undefined;
+      const entries = latest.current;
+      const kept = entries.length > maxLogs ? entries.slice(entries.length - maxLogs) : entries;
+      const last = kept.at(-1);
+      if (last === undefined || last.id === persisted.getState().cursor) return;
+      persisted.setState({ logs: kept, cursor: last.id });
+    };
+    return () => {
+      clearTimeout(timer.current);
+      write.current();
+      write.current = noop;
+    };
+  }, [persisted, maxLogs]);
+  useEffect(() => {
+    if (persisted === undefined || logs.length === 0 || timer.current !== undefined) return;
+    timer.current = setTimeout(() => write.current(), PERSIST_EVERY_MS);
+  }, [persisted, logs]);
+}

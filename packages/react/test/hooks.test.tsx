@@ -1,0 +1,149 @@
+import { act, render, screen, waitFor } from '@testing-library/react';
+import { hydrateRoot } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LogsSSEProvider, useLogsConnection, useLogsSSE, useLogsStatus } from '../src/index';
+import { createMockGateway, GATEWAY } from './mockGateway';
+
+const gateway = createMockGateway();
+beforeAll(() => gateway.server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  gateway.server.resetHandlers();
+  gateway.streams.length = 0;
+  sessionStorage.clear();
+  vi.restoreAllMocks();
+});
+afterAll(() => gateway.server.close());
+
+const WF = 'logs:workflow:ws-1:wf-7';
+
+async function openStream() {
+  await waitFor(() => expect(gateway.open()).toHaveLength(1));
+  return gateway.open()[0]!;
+}
+
+describe('useLogsStatus and useLogsConnection', () => {
+  it('follow phase, progress and done of a resource, and the connection', async () => {
+    function Progress() {
+      const { phase, progress, done } = useLogsStatus({
+        service: 'workflow',
+        workspace_id: 'ws-1',
+        workflow_id: 'wf-7',
+      });
+      const { status } = useLogsConnection();
+      return (
+        <p data-testid="progress">{`${status} ${phase ?? '-'} ${progress ?? '-'} ${done ? 'done' : 'running'}`}</p>
+      );
+    }
+    render(
+      <LogsSSEProvider gatewayUrl={GATEWAY}>
+        <Progress />
+      </LogsSSEProvider>,
+    );
+    const stream = await openStream();
+    await waitFor(() => expect(screen.getByTestId('progress').textContent).toBe('open - - running'));
+    act(() => {
+      stream.send('status', {
+        id: '1700000000001-0',
+        channel: WF,
+        timestamp: '2026-11-24T12:00:00.000Z',
+        phase: 'model_loading',
+        progress: 60,
+      });
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('progress').textContent).toBe('open model_loading 60 running'),
+    );
+    act(() =>
+      stream.send('done', { id: '1700000000002-0', channel: WF, timestamp: '2026-11-24T12:00:01.000Z' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('progress').textContent).toBe('open model_loading 60 done'),
+    );
+  });
+
+  it('tell the misuse outside a provider', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    function Orphan() {
+      useLogsSSE({ channel: WF });
+      return null;
+    }
+    expect(() => render(<Orphan />)).toThrow(/inside <LogsSSEProvider/);
+  });
+});
+
+describe('clear and enabled', () => {
+  it('clear() hides what was shown and keeps what comes next; enabled=false opens nothing', async () => {
+    function Panel({ enabled }: { enabled: boolean }) {
+      const { logs, clear } = useLogsSSE({ channel: WF, enabled });
+      return (
+        <>
+          <button type="button" onClick={clear}>
+            clear
+          </button>
+          <ul>
+            {logs.map((entry) => (
+              <li key={entry.id}>{entry.message}</li>
+            ))}
+          </ul>
+        </>
+      );
+    }
+    const view = render(
+      <LogsSSEProvider gatewayUrl={GATEWAY}>
+        <Panel enabled={false} />
+      </LogsSSEProvider>,
+    );
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(gateway.streams).toHaveLength(0);
+    view.rerender(
+      <LogsSSEProvider gatewayUrl={GATEWAY}>
+        <Panel enabled />
+      </LogsSSEProvider>,
+    );
+    const stream = await openStream();
+    act(() => stream.send('log', gateway.log(WF, 'old')));
+    await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(1));
+    act(() => screen.getByText('clear').click());
+    expect(screen.queryAllByRole('listitem')).toHaveLength(0);
+    act(() => stream.send('log', gateway.log(WF, 'new')));
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(['new']));
+  });
+});
+
+describe('hydration', () => {
+  it('hydrates server markup without a mismatch, then shows saved logs', async () => {
+    const channel = 'logs:etl:ws-1:run-1';
+    sessionStorage.setItem(
+      `logs-sse:${channel}`,
+      JSON.stringify({ version: 1, state: { logs: [gateway.log(channel, 'saved line')], cursor: null } }),
+    );
+    function Panel() {
+      const { logs, connectionStatus } = useLogsSSE({ channel, persistence: true });
+      return <p data-status={connectionStatus}>{logs.map((entry) => entry.message).join('|') || 'empty'}</p>;
+    }
+    const app = (
+      <LogsSSEProvider gatewayUrl={GATEWAY}>
+        <Panel />
+      </LogsSSEProvider>
+    );
+    // The server has no storage: it renders the empty state.
+    const html = renderToString(
+      <LogsSSEProvider gatewayUrl={GATEWAY} persistence="memory">
+        <Panel />
+      </LogsSSEProvider>,
+    );
+    expect(html).toContain('empty');
+    const container = document.createElement('div');
+    container.innerHTML = html;
+    document.body.append(container);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const recoverable = vi.fn();
+    const root = await act(async () => hydrateRoot(container, app, { onRecoverableError: recoverable }));
+    await waitFor(() => expect(container.textContent).toBe('saved line'));
+    expect(recoverable).not.toHaveBeenCalled();
+    expect(errors).not.toHaveBeenCalled();
+    act(() => root.unmount());
+    container.remove();
+  });
+});

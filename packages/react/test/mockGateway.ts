@@ -1,0 +1,81 @@
+import { compareCursors, type LogEntry, type StatusEntry } from '@logs-sse/protocol';
+import { HttpResponse, http, sse } from 'msw';
+import { setupServer } from 'msw/node';
+
+export const GATEWAY = 'http://gateway.test';
+
+interface OpenStream {
+  url: URL;
+  headers: Headers;
+  send(event: 'log' | 'status' | 'done', data: LogEntry | StatusEntry | Record<string, unknown>): void;
+  close(): void;
+  closed: boolean;
+}
+
+/** A gateway imitated with msw: every stream request is recorded and can be fed events by the test. */
+export function createMockGateway() {
+  const streams: OpenStream[] = [];
+  const historyRequests: URL[] = [];
+  let history: LogEntry[] = [];
+  let next = 1;
+  const server = setupServer(
+    sse<{ hello: string; log: string; status: string; done: string }>(
+      `${GATEWAY}/api/logs/stream`,
+      ({ client, request }) => {
+        const stream: OpenStream = {
+          url: new URL(request.url),
+          headers: request.headers,
+          closed: false,
+          send: (event, data) =>
+            client.send({ id: (data as { id: string }).id, event, data: JSON.stringify(data) }),
+          close: () => {
+            stream.closed = true;
+            client.close();
+          },
+        };
+        request.signal.addEventListener('abort', () => {
+          stream.closed = true;
+        });
+        streams.push(stream);
+        client.send({
+          event: 'hello',
+          data: JSON.stringify({ connectionId: `c${streams.length}`, heartbeatSeconds: 15, channels: [] }),
+        });
+      },
+    ),
+    http.get(`${GATEWAY}/api/logs/history`, ({ request }) => {
+      const url = new URL(request.url);
+      historyRequests.push(url);
+      const channel = url.searchParams.get('channel');
+      const since = url.searchParams.get('since');
+      const logs = history.filter(
+        (entry) => entry.channel === channel && (since === null || compareCursors(entry.id, since) > 0),
+      );
+      return HttpResponse.json({ logs });
+    }),
+  );
+
+  return {
+    server,
+    streams,
+    historyRequests,
+    /** Streams still open. */
+    open: () => streams.filter((stream) => !stream.closed),
+    setHistory(entries: LogEntry[]) {
+      history = entries;
+    },
+    /** A log entry with the next cursor. */
+    log(channel: string, message: string, level: LogEntry['level'] = 'info'): LogEntry {
+      const id = `${1_700_000_000_000 + next}-0`;
+      next++;
+      return {
+        id,
+        type: 'log',
+        channel,
+        timestamp: new Date(1_700_000_000_000 + next).toISOString(),
+        level,
+        message,
+      };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { createGateway, type Gateway } from '@logs-sse/gateway';
+import { render, waitFor } from '@testing-library/react';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogsSSEProvider, useLogsSSE } from '../src/index';
+
+// The hook against the real gateway on loopback (no mocks), to prove the mocked tests and the gateway agree.
+let gateway: Gateway;
+let url: string;
+beforeAll(async () => {
+  gateway = createGateway({ logger: false });
+  ({ url } = await gateway.listen({ port: 0, host: '127.0.0.1' }));
+});
+afterAll(() => gateway.close());
+
+function Panel({ workflowId }: { workflowId: string }) {
+  const { logs, status } = useLogsSSE({
+    service: 'workflow',
+    workspace_id: 'ws-1',
+    workflow_id: workflowId,
+    level: 'info',
+  });
+  return (
+    <section data-channel={`logs:workflow:ws-1:${workflowId}`} data-phase={status?.phase ?? ''}>
+      {logs.map((entry) => (
+        <p key={entry.id} data-log-id={entry.id}>
+          {entry.message}
+        </p>
+      ))}
+    </section>
+  );
+}
+
+async function publish(body: unknown) {
+  const response = await fetch(`${url}/api/logs/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(202);
+}
+
+describe('useLogsSSE with the real gateway', () => {
+  it('shows what services publish, per panel, over one connection', async () => {
+    render(
+      <LogsSSEProvider gatewayUrl={url}>
+        <Panel workflowId="wf-1" />
+        <Panel workflowId="wf-2" />
+      </LogsSSEProvider>,
+    );
+    await waitFor(() => expect(gateway.stats().connections).toBe(1));
+    await publish({
+      logs: [
+        {
+          service: 'workflow',
+          workspace_id: 'ws-1',
+          resource_id: 'wf-1',
+          level: 'debug',
+          message: 'hidden by level',
+        },
+        { service: 'workflow', workspace_id: 'ws-1', resource_id: 'wf-1', level: 'info', message: 'queued' },
+        {
+          service: 'workflow',
+          workspace_id: 'ws-1',
+          resource_id: 'wf-2',
+          level: 'WARNING',
+          message: '<b>not html</b>',
+        },
+        {
+          type: 'status',
+          service: 'workflow',
+          workspace_id: 'ws-1',
+          resource_id: 'wf-2',
+          phase: 'provisioning',
+          progress: 10,
+        },
+      ],
+    });
+    const panels = () => Array.from(document.querySelectorAll('section'));
+    await waitFor(() =>
+      expect(panels().map((panel) => Array.from(panel.querySelectorAll('p'), (p) => p.textContent))).toEqual([
+        ['queued'],
+        ['<b>not html</b>'],
+      ]),
+    );
+    await waitFor(() => expect(panels()[1]!.dataset.phase).toBe('provisioning'));
+    expect(document.querySelector('b')).toBeNull();
+    expect(gateway.stats().connections).toBe(1);
+  });
+});

@@ -1,0 +1,3 @@
+import { packageProject } from '../../scripts/vitestProject.ts';
+
+export default packageProject('react', { environment: 'jsdom', setupFiles: ['./test/setup.ts'] });
