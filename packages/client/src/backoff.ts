@@ -1,5 +1,3 @@
-import type { ReconnectOptions } from './options';
-
 /**
  * The delay before connection attempt `attempt + 1` after `attempt` failures in a row:
  * `base * factor^attempt`, capped at `maxDelayMs`, of which a `jitter` share is random. `base` is
@@ -8,7 +6,9 @@ import type { ReconnectOptions } from './options';
 export function backoffDelay(
   attempt: number,
   base: number,
-  { factor, maxDelayMs, jitter }: Required<ReconnectOptions>,
+  factor: number,
+  maxDelayMs: number,
+  jitter: number,
   random: () => number,
 ): number {
   return Math.round(Math.min(maxDelayMs, base * factor ** attempt) * (1 - jitter + jitter * random()));

@@ -2,129 +2,102 @@ import { type Cursor, compareCursors, LOG_LEVELS, type LogEntry } from '@logs-ss
 import type { SubscribeOptions } from './options';
 import { RingBuffer } from './ringBuffer';
 
-/** One `subscribe` call. */
-export interface Subscriber {
-  readonly options: SubscribeOptions;
-  /** Rank of `options.level`, or 0 when the subscriber takes every level. */
-  readonly minRank: number;
-}
-
 /**
  * Everything the client holds for one subscribed channel or pattern: the subscribers that share it,
  * its ring buffer, and the log entries of the network chunk being read, delivered together by `flush`.
+ * A plain object rather than a class: its fields are read by the client's closure, and methods' names
+ * would survive minification.
  */
-export class Channel {
-  refs = 0;
-  /** Replaced, never mutated, so that a callback may unsubscribe while the list is being walked. */
-  subscribers: readonly Subscriber[] = [];
+export interface Channel {
+  readonly key: string;
+  /** `since` of the subscription that created the channel (never set on a pattern). */
+  readonly since: Cursor | undefined;
+  /**
+   * One `subscribe` call each (the same options object twice is two subscribers). Replaced, never
+   * mutated, so that a callback may unsubscribe while the list is being walked.
+   */
+  subscribers: readonly SubscribeOptions[];
   readonly buffer: RingBuffer<LogEntry>;
   /** Log entries of the current chunk (or, while `holding`, of every chunk), not yet in the buffer. */
-  pending: LogEntry[] = [];
-  /** Whether the channel is listed in the client's set of channels to flush. */
-  queued = false;
+  pending: LogEntry[];
   /** While its history is awaited, the channel's entries wait in `pending`. */
   holding: boolean;
   /** Whether the history request is out. */
-  loading = false;
+  loading: boolean;
   /** Whether a connection has carried this channel yet (a new one may need its history loaded). */
-  joined = false;
-  /** Largest `tail` any subscriber asked for. */
-  tail = 0;
+  joined: boolean;
+  /** Largest `tail` any subscriber asked for (`since` wins over `tail`). */
+  tail: number;
   /**
    * Newest entry taken from history while the stream had brought none of the channel yet: the stream
    * may still bring it (and older ones), which are then skipped.
    */
   floor: Cursor | undefined;
+}
 
-  constructor(
-    readonly key: string,
-    readonly isPattern: boolean,
-    bufferSize: number,
-    /** `since` of the subscription that created the channel (never set on a pattern). */
-    readonly since: Cursor | undefined,
-  ) {
-    this.buffer = new RingBuffer(bufferSize);
-    this.holding = since !== undefined;
-  }
+export function createChannel(key: string, bufferSize: number, since: Cursor | undefined): Channel {
+  return {
+    key,
+    since,
+    subscribers: [],
+    buffer: new RingBuffer(bufferSize),
+    pending: [],
+    holding: since !== undefined,
+    loading: false,
+    joined: false,
+    tail: 0,
+    floor: undefined,
+  };
+}
 
-  add(options: SubscribeOptions): Subscriber {
-    const subscriber: Subscriber = {
-      options,
-      minRank: options.level === undefined ? 0 : LOG_LEVELS.indexOf(options.level),
-    };
-    this.subscribers = [...this.subscribers, subscriber];
-    this.refs++;
-    // `since` wins over `tail`.
-    if (this.since === undefined && options.tail !== undefined && options.tail > this.tail)
-      this.tail = options.tail;
-    return subscriber;
-  }
-
-  remove(subscriber: Subscriber): void {
-    this.subscribers = this.subscribers.filter((s) => s !== subscriber);
-    this.refs--;
-  }
-
-  /**
-   * Ends a history load: first the `history` entries older than the first entry held from the stream
-   * (which brings everything after that one itself), then the held entries, nothing at or before
-   * `since`, as one batch.
-   */
-  release(history: LogEntry[], onError: (error: unknown) => void): void {
-    const { pending: held, since, tail } = this;
-    const first = held[0]?.id;
-    const after = (entry: LogEntry) => since === undefined || compareCursors(entry.id, since) > 0;
-    let older = history.filter(
-      (entry) => (first === undefined || compareCursors(entry.id, first) < 0) && after(entry),
-    );
-    if (tail > 0 && older.length > tail) older = older.slice(older.length - tail);
-    if (first === undefined) this.floor = older.at(-1)?.id;
-    this.pending = older.concat(held.filter(after));
-    this.holding = this.loading = false;
-    this.flush(onError);
-  }
-
-  /**
-   * Moves the pending entries into the buffer and hands them to every subscriber as one batch, so that
-   * the snapshot changes once per chunk. `onError` receives whatever a subscriber callback throws.
-   */
-  flush(onError: (error: unknown) => void): void {
-    const batch = this.pending;
-    if (batch.length === 0 || this.holding) return;
-    this.pending = [];
-    for (let i = 0; i < batch.length; i++) this.buffer.push(batch[i]!);
-    const subscribers = this.subscribers;
-    for (let s = 0; s < subscribers.length; s++) {
-      const subscriber = subscribers[s]!;
-      const { onLog, onLogs, onChange } = subscriber.options;
-      try {
-        if (onLogs !== undefined || onLog !== undefined) {
-          const mine = subscriber.minRank === 0 ? batch : batch.filter(isAtLeast, subscriber);
-          if (mine.length > 0) {
-            if (onLogs !== undefined) onLogs(mine);
-            if (onLog !== undefined) for (let i = 0; i < mine.length; i++) onLog(mine[i]!);
-          }
+/**
+ * Moves the pending entries into the buffer and hands them to every subscriber as one batch, so that
+ * the snapshot changes once per chunk. `onError` receives whatever a subscriber callback throws.
+ */
+export function flush(channel: Channel, onError: (error: unknown) => void): void {
+  const batch = channel.pending;
+  if (channel.holding || batch.length === 0) return;
+  channel.pending = [];
+  for (const entry of batch) channel.buffer.push(entry);
+  for (const { onLog, onLogs, onChange, level } of channel.subscribers) {
+    try {
+      if (onLogs || onLog) {
+        // No level: -1, every entry.
+        const rank = LOG_LEVELS.indexOf(level!);
+        const mine = rank > 0 ? batch.filter(isAtLeast, rank) : batch;
+        if (mine.length > 0) {
+          onLogs?.(mine);
+          if (onLog) for (const entry of mine) onLog(entry);
         }
-        if (onChange !== undefined) onChange();
-      } catch (error) {
-        onError(error);
       }
-    }
-  }
-
-  /** Calls one callback of every subscriber, shielding the others from one that throws. */
-  notify(name: 'onStatus' | 'onDone' | 'onGap', value: unknown, onError: (error: unknown) => void): void {
-    for (const { options } of this.subscribers) {
-      try {
-        (options[name] as ((value: unknown) => void) | undefined)?.(value);
-      } catch (error) {
-        onError(error);
-      }
+      onChange?.();
+    } catch (error) {
+      onError(error);
     }
   }
 }
 
-function isAtLeast(this: Subscriber, entry: LogEntry): boolean {
+/**
+ * Ends a history load: first the `history` entries older than the first entry held from the stream
+ * (which brings everything after that one itself), at most `tail` of them, then the held entries,
+ * nothing at or before `since`, as one batch.
+ */
+export function release(channel: Channel, history: LogEntry[], onError: (error: unknown) => void): void {
+  const { pending: held, since } = channel;
+  const first = held[0]?.id;
+  const after = (entry: LogEntry) => since === undefined || compareCursors(entry.id, since) > 0;
+  // `slice(-0)` keeps everything: a `since` channel has no tail.
+  const older = history
+    .filter((entry) => (first === undefined || compareCursors(entry.id, first) < 0) && after(entry))
+    .slice(-channel.tail);
+  // Nothing held yet: the stream may still bring what history gave, which it then skips.
+  if (first === undefined) channel.floor = older.at(-1)?.id;
+  channel.pending = older.concat(held.filter(after));
+  channel.holding = channel.loading = false;
+  flush(channel, onError);
+}
+
+function isAtLeast(this: number, entry: LogEntry): boolean {
   // An entry from a gateway that knows more levels than this client ranks -1: below any minimum.
-  return LOG_LEVELS.indexOf(entry.level) >= this.minRank;
+  return LOG_LEVELS.indexOf(entry.level) >= this;
 }

@@ -24,6 +24,7 @@ export interface ClientTimers {
   clearTimeout: (handle: unknown) => void;
 }
 
+/** Defaults are merged in one place, at the top of `createLogsClient`. */
 export interface LogsClientOptions {
   /** Base URL of the gateway, such as `https://logs.example.com`. Required. */
   url: string;
@@ -81,49 +82,4 @@ export interface SubscribeOptions {
    * its buffer as it is. Takes precedence over `tail`; patterns get no history. Defaults to none.
    */
   since?: Cursor;
-}
-
-export interface ResolvedOptions {
-  url: string;
-  headers: Record<string, string>;
-  token: LogsClientOptions['token'];
-  bufferSize: number;
-  reconnect: Required<ReconnectOptions>;
-  fetch: typeof fetch;
-  credentials: RequestCredentials;
-  debounceMs: number;
-  onError: (error: unknown) => void;
-  timers: ClientTimers;
-  now: () => number;
-  random: () => number;
-}
-
-/** Every default lives here, and nowhere else. */
-export function resolveOptions(options: LogsClientOptions): ResolvedOptions {
-  const url = options?.url;
-  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
-    throw new TypeError('createLogsClient: url must be an absolute URL, e.g. "https://logs.example.com"');
-  }
-  const bufferSize = options.bufferSize ?? 1000;
-  if (!(Number.isInteger(bufferSize) && bufferSize > 0)) {
-    throw new RangeError('createLogsClient: bufferSize must be a positive integer');
-  }
-  return {
-    url: url.replace(/\/+$/, ''),
-    headers: options.headers ?? {},
-    token: options.token,
-    bufferSize,
-    reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000, factor: 1.8, jitter: 1, ...options.reconnect },
-    // Called through a wrapper so that a browser's fetch never gets the options object as `this`.
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    credentials: options.withCredentials ? 'include' : 'same-origin',
-    debounceMs: options.debounceMs ?? 25,
-    onError: options.onError ?? console.error,
-    timers: options.timers ?? {
-      setTimeout: (f, ms) => setTimeout(f, ms),
-      clearTimeout: (h) => clearTimeout(h as never),
-    },
-    now: options.now ?? Date.now,
-    random: options.random ?? Math.random,
-  };
 }

@@ -3,39 +3,33 @@
  * once and hands out the same array until the next change, which is what `useSyncExternalStore` needs.
  */
 export class RingBuffer<T> {
-  readonly #items: (T | undefined)[];
-  #start = 0;
-  #count = 0;
+  /** Item `n` (counting every push from 0) sits at `n % capacity`. */
+  readonly #items: T[] = [];
+  #pushed = 0;
   #cached: readonly T[] | undefined;
-  /** Items pushed out by newer ones since the buffer was created. */
-  evicted = 0;
 
-  /** `capacity` must be a positive integer (checked where the option enters, in resolveOptions). */
-  constructor(readonly capacity: number) {
-    this.#items = new Array(capacity);
+  /** `capacity` must be a positive integer (checked where the option enters, in createLogsClient). */
+  constructor(readonly capacity: number) {}
+
+  /** Items pushed out by newer ones since the buffer was created. */
+  get evicted(): number {
+    return Math.max(0, this.#pushed - this.capacity);
   }
 
   get size(): number {
-    return this.#count;
+    return this.#items.length;
   }
 
   push(item: T): void {
-    const end = (this.#start + this.#count) % this.capacity;
-    this.#items[end] = item;
-    if (this.#count < this.capacity) this.#count++;
-    else {
-      this.#start = (this.#start + 1) % this.capacity;
-      this.evicted++;
-    }
+    this.#items[this.#pushed++ % this.capacity] = item;
     this.#cached = undefined;
   }
 
   /** Oldest first. The same frozen array is returned until the buffer changes. */
   snapshot(): readonly T[] {
-    if (this.#cached !== undefined) return this.#cached;
-    const out = new Array<T>(this.#count);
-    for (let i = 0; i < this.#count; i++) out[i] = this.#items[(this.#start + i) % this.capacity] as T;
-    this.#cached = Object.freeze(out);
+    // The oldest item sits where the next one goes (or at 0 until the buffer is full).
+    const oldest = this.#pushed % this.capacity;
+    this.#cached ??= Object.freeze(this.#items.slice(oldest).concat(this.#items.slice(0, oldest)));
     return this.#cached;
   }
 }

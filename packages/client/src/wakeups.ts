@@ -1,20 +1,16 @@
 /**
  * Calls `onWake` when a browser page comes back online or becomes visible, the moments when waiting out
  * a backoff delay only delays the user. Does nothing outside browsers (Node, SSR, workers without a
- * document), where neither event exists.
+ * document), where neither event exists. Returns the function that stops listening.
  */
 export function watchWakeups(onWake: () => void): () => void {
-  const target = typeof window === 'object' ? window : undefined;
-  const doc = typeof document === 'object' ? document : undefined;
-  const onVisibility = () => {
-    if (doc?.visibilityState === 'visible') onWake();
+  const onVisible = () => document.visibilityState === 'visible' && onWake();
+  const listen = (method: 'addEventListener' | 'removeEventListener') => {
+    if (typeof window === 'object') window[method]?.('online', onWake);
+    if (typeof document === 'object') document[method]('visibilitychange', onVisible);
   };
-  target?.addEventListener?.('online', onWake);
-  doc?.addEventListener('visibilitychange', onVisibility);
-  return () => {
-    target?.removeEventListener?.('online', onWake);
-    doc?.removeEventListener('visibilitychange', onVisibility);
-  };
+  listen('addEventListener');
+  return () => listen('removeEventListener');
 }
 
 /** `false` only when the runtime knows it is offline; Node does not know, and says `true` here. */

@@ -3,7 +3,9 @@ import { backoffDelay } from '../src/backoff';
 
 const options = { initialDelayMs: 1000, maxDelayMs: 30_000, factor: 2, jitter: 1 };
 const schedule = (count: number, random: () => number, base = 1000, reconnect = options) =>
-  Array.from({ length: count }, (_, attempt) => backoffDelay(attempt, base, reconnect, random));
+  Array.from({ length: count }, (_, attempt) =>
+    backoffDelay(attempt, base, reconnect.factor, reconnect.maxDelayMs, reconnect.jitter, random),
+  );
 
 describe('backoffDelay', () => {
   it('grows by `factor` up to `maxDelayMs` (random at its top)', () => {

@@ -220,6 +220,28 @@ describe('channel set (fake timers)', () => {
     expect(client.getLogs(CHANNEL_A)).toEqual([]);
   });
 
+  it('counts one options object subscribed twice as two subscribers', async () => {
+    create();
+    const a = new Collector();
+    const options = { onLogs: a.onLogs };
+    const first = client.subscribe(CHANNEL_A, options);
+    const second = client.subscribe(CHANNEL_A, options);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(logFrame(logEntry('10-1', CHANNEL_A, 'both')));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.messages()).toEqual(['both', 'both']);
+    first();
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.push(logFrame(logEntry('10-2', CHANNEL_A, 'one left')));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.messages()).toEqual(['both', 'both', 'one left']);
+    expect(client.stats().channels).toBe(1);
+    second();
+    await vi.advanceTimersByTimeAsync(25);
+    expect(client.status).toBe('idle');
+  });
+
   it('keeps the connection and the buffer when a channel is dropped and taken again at once', async () => {
     create();
     const stop = client.subscribe(CHANNEL_A);

@@ -13,9 +13,7 @@ export const LogsSSEContext = createContext<LogsSSEContextValue | null>(null);
 export function useLogsSSEContext(hook: string): LogsSSEContextValue {
   const value = useContext(LogsSSEContext);
   if (value === null) {
-    throw new Error(
-      `${hook} must be called inside <LogsSSEProvider gatewayUrl="..."> (or pass a client to the provider)`,
-    );
+    throw new Error(`${hook} must be called inside <LogsSSEProvider gatewayUrl="...">`);
   }
   return value;
 }

@@ -1,5 +1,5 @@
+export type { LogsFilter } from '@logs-sse/client';
 export type { ChannelSelector } from './channelOf';
-export type { LogsFilter } from './filterLogs';
 export type { LogsSSEProviderProps } from './LogsSSEProvider';
 export { LogsSSEProvider } from './LogsSSEProvider';
 export type { PersistedLogs } from './persistence/persistedLogs';

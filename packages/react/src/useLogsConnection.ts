@@ -19,9 +19,8 @@ export function useLogsConnection(): LogsConnection {
 export function useConnection(client: LogsClient): LogsConnection {
   const subscribe = useCallback((onChange: () => void) => client.onStatus(onChange), [client]);
   const status = useSyncExternalStore(subscribe, () => client.status, serverStatus);
-  const error = useSyncExternalStore(subscribe, () => client.error, serverError);
-  return { status, isConnected: status === 'open', error };
+  // The error changes only together with the status, whose change re-renders.
+  return { status, isConnected: status === 'open', error: status === 'error' ? client.error : undefined };
 }
 
 const serverStatus = (): ClientStatus => 'idle';
-const serverError = (): undefined => undefined;

@@ -1,9 +1,14 @@
-import type { ClientStatus, LogsClientError } from '@logs-sse/client';
-import { compareCursors, type LogEntry, type LogLevel, type StatusEntry } from '@logs-sse/protocol';
+import {
+  appendNewer,
+  type ClientStatus,
+  type LogsClientError,
+  type LogsFilter,
+  selectLogs,
+} from '@logs-sse/client';
+import type { LogEntry, LogLevel, StatusEntry } from '@logs-sse/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { type ChannelSelector, channelOf } from './channelOf';
 import { useLogsSSEContext } from './context';
-import { type LogsFilter, viewOf } from './filterLogs';
 import { type PersistedLogs, persistedLogsStore } from './persistence/persistedLogs';
 import { useConnection } from './useLogsConnection';
 import { useStatusOf } from './useLogsStatus';
@@ -103,15 +108,15 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
   const clearedAt = cleared !== undefined && cleared.channel === channel ? cleared.at : undefined;
   // Everything the hook holds (saved, then live, less what `clear()` hid); this is what is persisted.
   const retained = useMemo(
-    () => viewOf(mergeSaved(saved.logs, live), maxLogs, clearedAt),
+    () => selectLogs(appendNewer(saved.logs, live), { max: maxLogs, after: clearedAt }),
     [saved, live, clearedAt, maxLogs],
   );
-  usePersist(persisted, retained, maxLogs);
+  usePersist(persisted, retained);
   // An object filter is compared by value, so `filter={{ level: 'warn' }}` written inline costs nothing.
   const filterKey = typeof filter === 'object' ? `${filter.level}\u0000${filter.search}` : filter;
   // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for filter
   const logs = useMemo(
-    () => viewOf(retained, maxLogs, undefined, level, filter),
+    () => selectLogs(retained, { max: maxLogs, level, filter }),
     [retained, maxLogs, level, filterKey],
   );
 
@@ -140,21 +145,10 @@ function noopSubscribe(): () => void {
   return noop;
 }
 
-/** Saved entries, then the live ones newer than the last saved (the stream resumes after it). */
-function mergeSaved(saved: readonly LogEntry[], live: readonly LogEntry[]): readonly LogEntry[] {
-  const lastSaved = saved.at(-1);
-  if (lastSaved === undefined) return live;
-  let first = 0;
-  while (first < live.length && compareCursors(live[first]!.id, lastSaved.id) <= 0) first++;
-  if (first === live.length) return saved;
-  return saved.concat(first === 0 ? live : live.slice(first));
-}
-
-/** Writes the newest entries and their cursor at most every 500 ms, and once more on unmount. */
+/** Writes the entries (already bounded to `maxLogs`) and their cursor at most every 500 ms, and on unmount. */
 function usePersist(
   persisted: ReturnType<typeof persistedLogsStore> | undefined,
   logs: readonly LogEntry[],
-  maxLogs: number,
 ): void {
   const latest = useRef(logs);
   latest.current = logs;
@@ -164,8 +158,7 @@ function usePersist(
     if (persisted === undefined) return;
     write.current = () => {
       timer.current = undefined;
-      const entries = latest.current;
-      const kept = entries.length > maxLogs ? entries.slice(entries.length - maxLogs) : entries;
+      const kept = latest.current;
       const last = kept.at(-1);
       if (last === undefined || last.id === persisted.getState().cursor) return;
       persisted.setState({ logs: kept, cursor: last.id });
@@ -175,7 +168,7 @@ function usePersist(
       write.current();
       write.current = noop;
     };
-  }, [persisted, maxLogs]);
+  }, [persisted]);
   useEffect(() => {
     if (persisted === undefined || logs.length === 0 || timer.current !== undefined) return;
     timer.current = setTimeout(() => write.current(), PERSIST_EVERY_MS);

@@ -62,7 +62,7 @@ function guardedStorage(storage: PersistenceStorage): PersistStorage<PersistedLo
         value = null;
       }
       if (typeof value?.version !== 'number') {
-        console.warn(`logs-sse: ignoring unreadable saved logs under "${name}"`);
+        warnUnreadable();
         safeRemove(storage, name);
         return null;
       }
@@ -90,8 +90,12 @@ function sanitize(state: unknown): PersistedLogs {
   const valid = logs.filter(
     (entry): entry is LogEntry => typeof entry?.id === 'string' && typeof entry.message === 'string',
   );
-  if (valid.length !== logs.length) console.warn('logs-sse: dropped saved entries of an unknown shape');
+  if (valid.length !== logs.length) warnUnreadable();
   return { logs: valid, cursor: typeof cursor === 'string' ? cursor : (valid.at(-1)?.id ?? null) };
+}
+
+function warnUnreadable(): void {
+  console.warn('logs-sse: ignored saved logs it could not read');
 }
 
 function safeRemove(storage: PersistenceStorage, name: string): void {

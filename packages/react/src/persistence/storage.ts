@@ -12,21 +12,17 @@ export interface PersistenceStorage {
  */
 export type PersistenceOption = 'session' | 'local' | 'memory' | PersistenceStorage;
 
-export function createMemoryStorage(): PersistenceStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => {
-      items.set(key, value);
-    },
-    removeItem: (key) => {
-      items.delete(key);
-    },
-  };
-}
-
 /** One per page, so that every provider with `persistence="memory"` finds the same logs. */
-const pageMemory = createMemoryStorage();
+const items = new Map<string, string>();
+const pageMemory: PersistenceStorage = {
+  getItem: (key) => items.get(key) ?? null,
+  setItem: (key, value) => {
+    items.set(key, value);
+  },
+  removeItem: (key) => {
+    items.delete(key);
+  },
+};
 
 /** Resolves the option to a storage; where Web Storage is missing or blocked (SSR, privacy modes), memory. */
 export function resolveStorage(option: PersistenceOption): PersistenceStorage {
@@ -38,5 +34,5 @@ export function resolveStorage(option: PersistenceOption): PersistenceStorage {
   } catch {
     // Reading sessionStorage throws where the page may not use storage.
   }
-  return createMemoryStorage();
+  return pageMemory;
 }
