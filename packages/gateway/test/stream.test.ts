@@ -63,6 +63,30 @@ describe('GET /api/logs/stream', () => {
     stream.close();
   });
 
+  it('gives each stream exactly its own entries when one flush carries many, shared or filtered', async () => {
+    g = await startGateway();
+    // Streams with the same queue share one joined write; the filtered and the other-channel ones must not.
+    const same = await Promise.all([1, 2, 3].map(() => openStream(g.url, `channels=${A}`)));
+    const warnOnly = await openStream(g.url, `channels=${A}&level=warn`);
+    const both = await openStream(g.url, `channels=${A},${B}`);
+    const batch = [
+      log('a', 'a1'),
+      log('a', 'a2', { level: 'warn' }),
+      log('b', 'b1'),
+      log('a', 'a3'),
+      log('a', 'a4', { level: 'error' }),
+    ];
+    expect((await publish(g.url, { logs: batch })).status).toBe(202);
+    for (const stream of same) await stream.untilEvents('log', 4);
+    await warnOnly.untilEvents('log', 2);
+    await both.untilEvents('log', 5);
+    for (const stream of same)
+      expect(stream.data('log').map((e) => e.message)).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(warnOnly.data('log').map((e) => e.message)).toEqual(['a2', 'a4']);
+    expect(both.data('log').map((e) => e.message)).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+    for (const stream of [...same, warnOnly, both]) stream.close();
+  });
+
   it('sends status and done events with ids', async () => {
     g = await startGateway();
     const stream = await openStream(g.url, `channels=${A}`);

@@ -1,0 +1,345 @@
+// The benchmark suite: fan-out and memory against nginx + nchan and better-sse, the publisher against pino,
+// the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
+//
+//   pnpm bench            full run (about ten minutes on 2 cores), with the browser long-task check
+//   pnpm bench --quick    bounded run, under a minute: one round, shorter steps, the one-channel scenario
+//
+// Prints a table and writes bench/results.json. Needs `pnpm build` first (the gateway CLI, publisher and
+// client are run from dist).
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runOne, SCENARIOS, settings } from './fanout/fanout.mjs';
+import { loadAverage, median } from './fanout/proc.mjs';
+import { SERVERS } from './fanout/servers.mjs';
+
+const quick = process.argv.includes('--quick');
+const root = new URL('../', import.meta.url);
+const started = Date.now();
+const opts = settings(quick);
+const say = (text) => process.stderr.write(`${text}\n`);
+
+for (const dist of ['gateway/dist/cli.js', 'publisher/dist/index.js', 'client/dist/index.js']) {
+  if (!existsSync(fileURLToPath(new URL(`packages/${dist}`, root)))) {
+    say(`missing packages/${dist}: run \`pnpm build\` first`);
+    process.exit(1);
+  }
+}
+
+const machine = {
+  cpus: cpus().length,
+  cpu_model: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  date: new Date().toISOString(),
+  load_before: loadAverage(),
+};
+say(
+  `logs-sse bench${quick ? ' --quick' : ''}: ${machine.cpus} CPUs, Node ${machine.node}, load ${machine.load_before.join(' ')}`,
+);
+
+// ---- fan-out -------------------------------------------------------------------------------------------
+
+/** Per server and scenario, the results of each round. */
+async function fanoutRounds(scenario) {
+  const rounds = Object.fromEntries(SERVERS.map((s) => [s, []]));
+  const skipped = {};
+  for (let round = 0; round < opts.repeats; round++) {
+    // Rotating the order, so that no server always runs first on a warm or cold machine.
+    const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]);
+    for (const name of order) {
+      if (skipped[name]) continue;
+      say(`fan-out ${scenario} round ${round + 1}/${opts.repeats}: ${name}`);
+      let result;
+      try {
+        result = await runOne(name, scenario, opts);
+      } catch (error) {
+        result = { error: error.message };
+      }
+      if (result.skipped) {
+        skipped[name] = result.skipped;
+        say(`  skipped ${name}: ${result.skipped}`);
+        continue;
+      }
+      if (result.error) say(`  ${name}: ${result.error}`);
+      const best = result.best;
+      say(
+        best
+          ? `  ${best.rate} logs/s, p99 ${best.p99_ms} ms, ${best.server_cpu_ns_per_event} ns CPU/event`
+          : '  no rate passed',
+      );
+      rounds[name].push(result);
+    }
+  }
+  return { rounds, skipped };
+}
+
+/** CPU per delivered event of each server at the highest rate all of them delivered in full. */
+function cpuAtCommonRate(results) {
+  const names = Object.keys(results).filter((n) => results[n]?.steps?.length);
+  if (names.length < 2) return {};
+  const okRates = names.map((n) => new Set(results[n].steps.filter((s) => s.ok).map((s) => s.rate)));
+  const common = [...okRates[0]]
+    .filter((r) => okRates.every((set) => set.has(r)))
+    .sort((a, b) => a - b)
+    .at(-1);
+  if (common === undefined) return {};
+  const out = { rate: common };
+  for (const n of names)
+    out[n] = results[n].steps.find((s) => s.ok && s.rate === common).server_cpu_ns_per_event;
+  return out;
+}
+
+function summariseFanout(scenario, { rounds, skipped }) {
+  const shape = SCENARIOS[scenario];
+  const pick = (name, key) =>
+    median(rounds[name].map((r) => r.best?.[key] ?? (key === 'rate' ? 0 : Number.NaN)));
+  const perServer = {};
+  for (const name of SERVERS) {
+    if (skipped[name]) {
+      perServer[name] = { skipped: skipped[name] };
+      continue;
+    }
+    const common = rounds[name].map((_, i) =>
+      cpuAtCommonRate(Object.fromEntries(SERVERS.map((s) => [s, rounds[s][i]]))),
+    );
+    perServer[name] = {
+      logs_per_s: pick(name, 'rate'),
+      events_per_s: pick(name, 'events_per_s'),
+      p99_ms: pick(name, 'p99_ms'),
+      cpu_ns_per_event: pick(name, 'server_cpu_ns_per_event'),
+      server_cpu_pct: pick(name, 'server_cpu_pct'),
+      generator_cpu_pct: pick(name, 'generator_cpu_pct'),
+      cpu_ns_per_event_at_common_rate: median(common.map((c) => c[name])),
+      common_rate: median(common.map((c) => c.rate)),
+      reached_top_of_ladder: rounds[name].some((r) => r.ceiling),
+      rounds: rounds[name].map((r) => r.best?.rate ?? 0),
+    };
+  }
+  const ours = perServer.ours;
+  const nchan = perServer.nchan;
+  const ratio = (a, b) =>
+    Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Number((a / b).toFixed(2)) : null;
+  return {
+    ours_logs_per_s: ours.logs_per_s ?? null,
+    nchan_logs_per_s: nchan.logs_per_s ?? null,
+    better_sse_logs_per_s: perServer['better-sse'].logs_per_s ?? null,
+    ratio: ratio(ours.logs_per_s, nchan.logs_per_s),
+    ours_p99_ms: ours.p99_ms ?? null,
+    nchan_p99_ms: nchan.p99_ms ?? null,
+    subscribers: shape.subscribers,
+    channels: shape.channels,
+    channels_per_subscriber: shape.perSub,
+    deliveries_per_log: (shape.subscribers * shape.perSub) / shape.channels,
+    // Lower is better: server CPU per delivered event, ours over nchan, at the highest rate both delivered.
+    cpu_ratio_at_common_rate: ratio(
+      ours.cpu_ns_per_event_at_common_rate,
+      nchan.cpu_ns_per_event_at_common_rate,
+    ),
+    generator_saturated: Object.values(perServer).some((s) => (s.generator_cpu_pct ?? 0) >= 90),
+    servers: perServer,
+  };
+}
+
+// ---- memory --------------------------------------------------------------------------------------------
+
+async function memory() {
+  const perServer = {};
+  const rounds = quick ? 1 : 2;
+  for (const name of SERVERS) {
+    const values = [];
+    for (let round = 0; round < rounds; round++) {
+      say(`memory round ${round + 1}/${rounds}: ${name}, ${opts.memoryConnections} idle connections`);
+      const result = await runOne(name, 'memory', opts).catch((error) => ({ error: error.message }));
+      if (result.skipped) {
+        perServer[name] = { skipped: result.skipped };
+        break;
+      }
+      if (result.error || !result.live_check)
+        say(`  ${name}: ${result.error ?? 'not every connection received the check message'}`);
+      else values.push(result);
+      say(`  ${result.kb_per_conn ?? '-'} kB per connection`);
+    }
+    if (!perServer[name]) {
+      perServer[name] = {
+        kb_per_conn: round2(median(values.map((v) => v.kb_per_conn))),
+        connections: values[0]?.connections ?? 0,
+        rss_before_kb: median(values.map((v) => v.rss_before_kb)),
+        rss_after_kb: median(values.map((v) => v.rss_after_kb)),
+      };
+    }
+  }
+  const ours = perServer.ours.kb_per_conn;
+  const nchan = perServer.nchan.kb_per_conn;
+  return {
+    ours_kb_per_conn: ours ?? null,
+    nchan_kb_per_conn: nchan ?? null,
+    better_sse_kb_per_conn: perServer['better-sse'].kb_per_conn ?? null,
+    ratio: ours && nchan ? Number((ours / nchan).toFixed(2)) : null,
+    connections: opts.memoryConnections,
+    servers: perServer,
+  };
+}
+
+const round2 = (v) => (v === null ? null : Number(v.toFixed(2)));
+
+// ---- publisher and client: their own scripts, whose last line is JSON ----------------------------------
+
+function runScript(script, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const last = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        resolve({ error: `${script} exited with ${code} without a JSON result` });
+      }
+    });
+  });
+}
+
+// ---- main ----------------------------------------------------------------------------------------------
+
+const scenarios = quick ? ['one'] : ['one', 'many'];
+const fanout = {};
+for (const scenario of scenarios) fanout[scenario] = summariseFanout(scenario, await fanoutRounds(scenario));
+const memoryResult = await memory();
+say('publisher vs pino');
+const publisher = await runScript('publisher.mjs', quick ? ['20000', '3'] : ['100000', '5'], 180_000);
+say('client vs bare eventsource-parser');
+const client = await runScript('client-throughput.mjs', [], 180_000);
+// The browser figure needs the demo app and Chromium; the quick run leaves it out to stay under a minute.
+let browser = { skipped: 'not run with --quick' };
+if (!quick) {
+  say('browser: 1,000 logs/s into one panel of the demo app, long tasks in Chromium');
+  browser = await runScript('browser-long-tasks.mjs', ['1000', '8'], 150_000);
+}
+
+const results = {
+  fanout: { ...fanout.one, many: fanout.many },
+  publisher,
+  client,
+  memory: memoryResult,
+  browser,
+  machine: {
+    ...machine,
+    load_after: loadAverage(),
+    quick,
+    seconds: Math.round((Date.now() - started) / 1000),
+  },
+};
+writeFileSync(
+  fileURLToPath(new URL('results.json', import.meta.url)),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
+printTable(results);
+
+function printTable(r) {
+  const f = (v, digits = 0) =>
+    v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(digits);
+  const rows = [];
+  for (const scenario of scenarios) {
+    const s = fanout[scenario];
+    const label = `fan-out ${s.subscribers} subs / ${s.channels} ch`;
+    for (const name of SERVERS) {
+      const v = s.servers[name];
+      if (v.skipped) {
+        rows.push([label, name, `skipped: ${v.skipped}`, '', '', '']);
+        continue;
+      }
+      rows.push([
+        label,
+        name,
+        `${f(v.logs_per_s)} logs/s${v.reached_top_of_ladder ? '+' : ''} (${f(v.events_per_s / 1000)}k ev/s)`,
+        `p99 ${f(v.p99_ms)} ms`,
+        `${f(v.cpu_ns_per_event)} ns CPU/ev (${f(v.cpu_ns_per_event_at_common_rate)} @${f(v.common_rate)}/s)`,
+        `gen ${f(v.generator_cpu_pct)}%`,
+      ]);
+    }
+    rows.push([
+      label,
+      'ratio',
+      `ours/nchan ${f(s.ratio, 2)} (goal >= 1.0)`,
+      '',
+      `CPU/ev ours/nchan ${f(s.cpu_ratio_at_common_rate, 2)}`,
+      '',
+    ]);
+  }
+  for (const name of SERVERS) {
+    const v = r.memory.servers[name];
+    rows.push([
+      `memory ${r.memory.connections} idle`,
+      name,
+      v.skipped ? `skipped: ${v.skipped}` : `${f(v.kb_per_conn, 1)} kB/conn`,
+      '',
+      '',
+      '',
+    ]);
+  }
+  rows.push([
+    `memory ${r.memory.connections} idle`,
+    'ratio',
+    `ours/nchan ${f(r.memory.ratio, 2)} (goal <= 2)`,
+    '',
+    '',
+    '',
+  ]);
+  const p = r.publisher;
+  rows.push(['publisher', 'ours', `${f(p.publish_ns)} ns/call`, `${f(p.cpu_per_log_ns)} ns CPU/log`, '', '']);
+  rows.push([
+    'publisher',
+    'pino',
+    `${f(p.pino_ns)} ns/call`,
+    `${f(p.pino_cpu_per_log_ns)} ns CPU/log`,
+    '',
+    '',
+  ]);
+  rows.push([
+    'publisher',
+    'ratio',
+    `hot ${f(p.ratio_hot, 2)} (goal <= 0.5)`,
+    `total ${f(p.ratio_total, 2)} (goal <= 1.5)`,
+    '',
+    '',
+  ]);
+  const c = r.client;
+  rows.push(['client', 'ours', `${f(c.ours_mb_s, 1)} MB/s`, '', '', '']);
+  rows.push(['client', 'baseline', `${f(c.baseline_mb_s, 1)} MB/s`, '', '', '']);
+  rows.push(['client', 'ratio', `${f(c.ratio, 2)} (goal >= 0.8)`, '', '', '']);
+  const b = r.browser;
+  if (!b.skipped && !b.error) {
+    rows.push([
+      'browser panel',
+      'ours',
+      `${b.logs_per_s} logs/s: ${b.delivered}/${b.published} shown`,
+      `${b.long_tasks} long tasks (max ${b.max_long_task_ms} ms)`,
+      `${b.fps} frames/s`,
+      '',
+    ]);
+  } else {
+    rows.push(['browser panel', 'ours', b.skipped ?? b.error, '', '', '']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  console.log('');
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
+  console.log(`\n${r.machine.cpus} CPUs (${r.machine.cpu_model}), Node ${r.machine.node}, ${r.machine.date}`);
+  console.log(
+    `load before ${r.machine.load_before.join(' ')}, after ${r.machine.load_after.join(' ')}; ${r.machine.seconds} s`,
+  );
+  console.log('results: bench/results.json');
+}
