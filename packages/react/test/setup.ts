@@ -1,4 +1,4 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { EventSource } from 'eventsource';
 import { afterEach } from 'vitest';
 
@@ -7,6 +7,10 @@ globalThis.EventSource ??= EventSource as unknown as typeof globalThis.EventSour
 
 // Tell React this is a test environment, so that act() warnings mean something.
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+// waitFor polls until its condition holds; on a loaded CI machine a stream can take longer than the
+// default second to open or close. The condition, not the time, is what each test asserts.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();
