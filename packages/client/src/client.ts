@@ -341,6 +341,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
           connections++;
           setStatus('open');
           lastActivity = now();
+          // Channels changed while this attempt was on its way: it carries the old set.
+          if (streamQuery() !== connectedQuery) scheduleApply();
         }
         const reader = body.getReader();
         const decoder = new TextDecoder();

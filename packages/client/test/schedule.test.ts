@@ -256,6 +256,25 @@ describe('channel set (fake timers)', () => {
     expect(client.getLogs(CHANNEL_A).map((e) => e.message)).toEqual(['kept']);
   });
 
+  it('adds a channel subscribed while a reconnect attempt is on its way, once that attempt opens', async () => {
+    create({ random: () => 0 });
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    streamCalls()[0]!.answer(503);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.status).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(0);
+    const attempt = streamCalls().at(-1)!;
+    expect(attempt.url.searchParams.get('channels')).toBe(CHANNEL_A);
+    client.subscribe(CHANNEL_B);
+    await vi.advanceTimersByTimeAsync(25);
+    attempt.open();
+    await vi.advanceTimersByTimeAsync(25);
+    expect(streamCalls().at(-1)!.url.searchParams.get('channels')!.split(',')).toEqual(
+      [CHANNEL_A, CHANNEL_B].sort(),
+    );
+  });
+
   it('applies a changed channel set with one reconnect that resumes from the cursor', async () => {
     create();
     const stopA = client.subscribe(CHANNEL_A);

@@ -99,10 +99,12 @@ export function canPublish(grant: Grant, service: string): boolean {
 }
 
 function grantFromClaims(claims: JWTPayload): Grant {
-  const services = Array.isArray(claims.services) ? claims.services.filter(isValidSegment) : [];
+  const claimed = Array.isArray(claims.services) ? claims.services : [];
+  const services = claimed.filter(isValidSegment);
   const channels = Array.isArray(claims.channels) ? claims.channels.filter(isValidChannelPattern) : [];
   return {
-    services: new Set(services),
+    // `*` means every service, as in the static publisher tokens.
+    services: claimed.includes('*') ? '*' : new Set(services),
     channels: channels.map((c) => new ChannelPattern(c)),
     admin: false,
   };

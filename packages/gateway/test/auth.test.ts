@@ -86,6 +86,15 @@ describe('auth', () => {
     expect((await openStream(g.url, `channels=logs:etl:a:b&access_token=${publisher}`)).status).toBe(403);
   });
 
+  it('lets a JWT with services ["*"] publish to any service', async () => {
+    g = await startGateway({ auth });
+    const any = await jwt({ services: ['*'] });
+    expect((await publish(g.url, etl('etl'), { token: any })).status).toBe(202);
+    expect((await publish(g.url, { channel: 'logs:api:a:b', message: 'x' }, { token: any })).status).toBe(
+      202,
+    );
+  });
+
   it('answers 401 to expired, badly signed and malformed JWTs', async () => {
     g = await startGateway({ auth });
     const expired = await new SignJWT({ services: ['etl'] })

@@ -104,3 +104,19 @@ describe('MemoryStore', () => {
     expect(order.length).toBeLessThan(2100);
   });
 });
+
+describe('MemoryStore memory bound across many channels', () => {
+  it('counts each channel in the byte cap, so many small channels cannot grow memory without bound', async () => {
+    const { s } = store({ historyPerChannel: 1000, maxHistoryBytes: 200_000 });
+    for (let i = 0; i < 5_000; i += 100) {
+      await s.append(Array.from({ length: 100 }, (_, k) => entry(`logs:s:w:r${i + k}`, 'x')));
+    }
+    const { bytes, channels, entries } = s.stats();
+    expect(bytes).toBeLessThanOrEqual(200_000);
+    // Every kept channel holds an entry; the oldest channels were dropped whole.
+    expect(channels).toBe(entries);
+    expect(channels).toBeLessThan(5_000);
+    const kept = (await s.read({ patterns: all, after: null })).entries.map((e) => e.channel);
+    expect(kept.at(-1)).toBe('logs:s:w:r4999');
+  });
+});

@@ -168,9 +168,17 @@ describe('POST /api/logs/publishers/heartbeat', () => {
     ['no publisherId', JSON.stringify({ stats: {} }), 400],
     ['stats not an object', JSON.stringify({ publisherId: 'p', stats: [1] }), 400],
     ['bad service', JSON.stringify({ publisherId: 'p', service: 'a b' }), 400],
+    // Within the size limit, but too deep for the stats endpoint to serialise again.
+    [
+      'stats nested 5,000 levels deep',
+      `{"publisherId":"deep","stats":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+      400,
+    ],
+    ['a body over 16 kB', JSON.stringify({ publisherId: 'big', stats: { pad: 'x'.repeat(17_000) } }), 413],
   ])('refuses %s', async (_name, body, status) => {
     const answer = await call(`${g.url}/api/logs/publishers/heartbeat`, { method: 'POST', body });
     expect(answer.status).toBe(status);
-    expect(answer.json.error.code).toMatch(/invalid_/);
+    expect(answer.json.error.code).toMatch(/invalid_|payload_too_large/);
+    expect((await call(`${g.url}/admin/logs/stats`)).status).toBe(200);
   });
 });

@@ -164,8 +164,11 @@ export function normalizeTimestamp(value: unknown, now: () => number = Date.now)
   return new Date(ms).toISOString();
 }
 
-/** Whether `value` nests objects and arrays at most `limit` levels deep; iterative, so any input is safe. */
-function withinDepth(value: object, limit: number): boolean {
+/**
+ * Whether `value` nests objects and arrays at most `limit` levels deep (default {@link MAX_FIELD_DEPTH});
+ * iterative, so any parsed JSON is safe to check.
+ */
+export function withinDepth(value: unknown, limit: number = MAX_FIELD_DEPTH): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;

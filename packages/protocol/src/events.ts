@@ -79,6 +79,11 @@ export interface PublisherHeartbeat {
 /** Request header by which a publisher names itself on publish, so the gateway can attribute entries. */
 export const PUBLISHER_ID_HEADER = 'x-publisher-id';
 
+/** A publisher id: 1 to 128 printable ASCII characters, safe in a header and in stats. */
+export function isPublisherId(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value);
+}
+
 /** Body of a 202 answer to a publish request. */
 export interface PublishResult {
   accepted: number;

@@ -20,7 +20,14 @@ export type {
   StatusEntry,
   ValidateEntryOptions,
 } from './entry';
-export { ENTRY_TYPES, MAX_FIELD_DEPTH, MAX_MESSAGE_LENGTH, normalizeTimestamp, validateEntry } from './entry';
+export {
+  ENTRY_TYPES,
+  MAX_FIELD_DEPTH,
+  MAX_MESSAGE_LENGTH,
+  normalizeTimestamp,
+  validateEntry,
+  withinDepth,
+} from './entry';
 export type { ErrorBody, ErrorCode, RejectedEntry } from './errors';
 export { ERROR_CODES, ERROR_STATUS, errorBody, isErrorCode, parseErrorBody } from './errors';
 export type {
@@ -33,7 +40,7 @@ export type {
   StreamEventMap,
   StreamEventName,
 } from './events';
-export { API_PATHS, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
+export { API_PATHS, isPublisherId, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
 export type { LogLevel } from './level';
 export { isLogLevel, LOG_LEVELS, levelRank, normalizeLevel } from './level';
 export { encodeSseComment, encodeSseEvent, encodeSseRetry } from './sse';

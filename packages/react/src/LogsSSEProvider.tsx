@@ -6,7 +6,11 @@ import { type PersistenceOption, resolveStorage } from './persistence/storage';
 export interface LogsSSEProviderProps {
   /** Base URL of the gateway, such as `https://logs.example.com`. Required unless `client` is given. */
   gatewayUrl?: string;
-  /** Bearer token, or a function returning one (called before each connection). Defaults to none. */
+  /**
+   * Bearer token, or a function returning one (called before each connection, so use a function for
+   * tokens that expire). Like `gatewayUrl`, `headers` and `bufferSize`, read once when the provider
+   * mounts. Defaults to none.
+   */
   token?: string | (() => string | Promise<string>);
   /** Extra headers sent with every request. Defaults to none. */
   headers?: Record<string, string>;

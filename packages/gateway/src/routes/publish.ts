@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  isPublisherId,
   type NormalizedEntry,
   PUBLISHER_ID_HEADER,
   type PublishResult,
@@ -138,7 +139,7 @@ function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
 /** The publisher's own id from `X-Publisher-Id`, when it is short and printable. */
 export function publisherId(req: IncomingMessage): string | undefined {
   const id = req.headers[PUBLISHER_ID_HEADER];
-  return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : undefined;
+  return isPublisherId(id) ? id : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidSegment } from '@logs-sse/protocol';
+import { isPublisherId, isValidSegment, MAX_FIELD_DEPTH, withinDepth } from '@logs-sse/protocol';
 import { canPublish } from '../auth';
 import { readBody } from '../body';
 import type { GatewayContext } from '../context';
@@ -7,7 +7,8 @@ import { sendError } from '../http';
 import { authorize, deny } from './authorize';
 import { refuseBody } from './publish';
 
-const MAX_HEARTBEAT_BYTES = 64 * 1024;
+/** A publisher's stats are a few counters; the registry keeps up to 10,000 of them. */
+const MAX_HEARTBEAT_BYTES = 16 * 1024;
 
 /** `POST /api/logs/publishers/heartbeat`: `{publisherId, service, stats}` from a publisher; 204. */
 export async function publisherHeartbeatRoute(
@@ -35,7 +36,7 @@ export async function publisherHeartbeatRoute(
     return;
   }
   const { publisherId, service, stats } = value as Record<string, unknown>;
-  if (typeof publisherId !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(publisherId)) {
+  if (!isPublisherId(publisherId)) {
     sendError(res, 'invalid_entry', '"publisherId" must be 1 to 128 printable characters');
     return;
   }
@@ -45,6 +46,11 @@ export async function publisherHeartbeatRoute(
   }
   if (stats !== undefined && (typeof stats !== 'object' || stats === null || Array.isArray(stats))) {
     sendError(res, 'invalid_entry', '"stats" must be an object');
+    return;
+  }
+  // Kept and served again by /admin/logs/stats: nesting that deep would break serialising it there.
+  if (!withinDepth(stats, MAX_FIELD_DEPTH)) {
+    sendError(res, 'invalid_entry', `"stats" is nested deeper than ${MAX_FIELD_DEPTH} levels`);
     return;
   }
   const publishes = grant.services === '*' || grant.services.size > 0;

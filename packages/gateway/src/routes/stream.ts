@@ -36,6 +36,11 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
 
   // The client may have left while its token was checked; a closed socket would never report 'close' again.
   if (req.socket.destroyed) return;
+  // The gateway may have begun closing meanwhile: its shutdown pass would not see this stream.
+  if (ctx.state.closing) {
+    sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
+    return;
+  }
   const connectionId = `c${(++ctx.state.connectionCounter).toString(36)}-${ctx.options.now().toString(36)}`;
   const sub = new Subscriber(connectionId, res, query.patterns, {
     minLevel: query.minLevel,

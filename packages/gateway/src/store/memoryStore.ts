@@ -20,6 +20,9 @@ export interface MemoryStoreOptions {
   now: () => number;
 }
 
+/** Bytes a channel costs beyond its entries (its record, rings and map slot), counted in the byte cap. */
+const CHANNEL_BYTES = 512;
+
 /** One channel's kept entries plus what it takes to tell a resuming reader how many it missed. */
 interface ChannelLog {
   readonly segments: string[];
@@ -138,6 +141,7 @@ export class MemoryStore implements LogStore {
         firstId: entry.id,
       };
       this.channels.set(entry.channel, log);
+      this.bytes += CHANNEL_BYTES;
     }
     return log;
   }
@@ -187,7 +191,10 @@ export class MemoryStore implements LogStore {
       // Not gone, so it is still its channel's oldest entry.
       kept.log.ring.shift();
       this.forget(kept);
-      if (kept.log.ring.size === 0) this.channels.delete(kept.entry.channel);
+      if (kept.log.ring.size === 0) {
+        this.channels.delete(kept.entry.channel);
+        this.bytes -= CHANNEL_BYTES;
+      }
       return true;
     }
     return false;
