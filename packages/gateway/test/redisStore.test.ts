@@ -148,7 +148,13 @@ describe('RedisStore', () => {
     await link.listen();
     const linkPort = link.port;
     const a = await store({ prefix, feedLength: 10 });
-    const b = await store({ prefix, feedLength: 10, url: `redis://127.0.0.1:${linkPort}` });
+    // Two channels a page: the catch-up below has to page through three.
+    const b = await store({
+      prefix,
+      feedLength: 10,
+      maxChannelsPerRead: 2,
+      url: `redis://127.0.0.1:${linkPort}`,
+    });
     const seen = collect(b);
     const appended = await a.append([entry('c1', 'before')]);
     await seen.until(1);

@@ -267,30 +267,37 @@ export class RedisStore implements LogStore {
     }
   }
 
-  /** Every channel written in `(after, upTo]`, read from its own stream: the feed lost these entries. */
+  /**
+   * Every channel written in `(after, upTo]`, read from its own stream: the feed lost these entries.
+   * Channels are paged through (`maxChannelsPerRead` a page) so that none written meanwhile is skipped.
+   */
   private async catchUp(after: Cursor, upTo: Cursor): Promise<StoredEntry[]> {
     const since = after.slice(0, after.indexOf('-'));
-    const channels = (await this.redis.zrangebyscore(
-      this.keys.channels,
-      since,
-      '+inf',
-      'LIMIT',
-      0,
-      this.options.maxChannelsPerRead,
-    )) as string[];
-    if (channels.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const channel of channels) pipeline.xrange(this.keys.channelPrefix + channel, `(${after}`, upTo);
-    const replies = await this.exec(pipeline);
-    const now = this.options.now();
+    const page = this.options.maxChannelsPerRead;
     const entries: StoredEntry[] = [];
-    replies.forEach(([error, range], i) => {
-      if (error) throw unavailable(error);
-      for (const item of range as RawStreamEntry[]) {
-        const entry = entryFromFields(item, channels[i], now);
-        if (entry) entries.push(entry);
-      }
-    });
+    for (let offset = 0; ; offset += page) {
+      const channels = (await this.redis.zrangebyscore(
+        this.keys.channels,
+        since,
+        '+inf',
+        'LIMIT',
+        offset,
+        page,
+      )) as string[];
+      if (channels.length === 0) break;
+      const pipeline = this.redis.pipeline();
+      for (const channel of channels) pipeline.xrange(this.keys.channelPrefix + channel, `(${after}`, upTo);
+      const replies = await this.exec(pipeline);
+      const now = this.options.now();
+      replies.forEach(([error, range], i) => {
+        if (error) throw unavailable(error);
+        for (const item of range as RawStreamEntry[]) {
+          const entry = entryFromFields(item, channels[i], now);
+          if (entry) entries.push(entry);
+        }
+      });
+      if (channels.length < page) break;
+    }
     return entries.sort((a, b) => compareCursors(a.id, b.id));
   }
 
