@@ -1,26 +1,13 @@
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LogsSSEProvider, useLogsConnection, useLogsSSE, useLogsStatus } from '../src/index';
 import { createMockGateway, GATEWAY } from './mockGateway';
 
 const gateway = createMockGateway();
-beforeAll(() => gateway.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  gateway.server.resetHandlers();
-  gateway.streams.length = 0;
-  sessionStorage.clear();
-  vi.restoreAllMocks();
-});
-afterAll(() => gateway.server.close());
 
 const WF = 'logs:workflow:ws-1:wf-7';
-
-async function openStream() {
-  await waitFor(() => expect(gateway.open()).toHaveLength(1));
-  return gateway.open()[0]!;
-}
 
 describe('useLogsStatus and useLogsConnection', () => {
   it('follow phase, progress and done of a resource, and the connection', async () => {
@@ -40,7 +27,7 @@ describe('useLogsStatus and useLogsConnection', () => {
         <Progress />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     await waitFor(() => expect(screen.getByTestId('progress').textContent).toBe('open - - running'));
     act(() => {
       stream.send('status', {
@@ -101,7 +88,7 @@ describe('clear and enabled', () => {
         <Panel enabled />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => stream.send('log', gateway.log(WF, 'old')));
     await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(1));
     act(() => screen.getByText('clear').click());

@@ -1,6 +1,8 @@
 import { compareCursors, type LogEntry, type StatusEntry } from '@logs-sse/protocol';
+import { waitFor } from '@testing-library/react';
 import { HttpResponse, http, sse } from 'msw';
 import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 
 export const GATEWAY = 'http://gateway.test';
 
@@ -12,7 +14,11 @@ interface OpenStream {
   closed: boolean;
 }
 
-/** A gateway imitated with msw: every stream request is recorded and can be fed events by the test. */
+/**
+ * A gateway imitated with msw: every stream request is recorded and can be fed events by the test.
+ * Call once per test file: it starts msw for the file and resets everything it recorded, the page's
+ * storage and spies after each test.
+ */
 export function createMockGateway() {
   const streams: OpenStream[] = [];
   const historyRequests: URL[] = [];
@@ -55,12 +61,29 @@ export function createMockGateway() {
     }),
   );
 
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => {
+    server.resetHandlers();
+    streams.length = 0;
+    historyRequests.length = 0;
+    history = [];
+    sessionStorage.clear();
+    vi.restoreAllMocks();
+  });
+  afterAll(() => server.close());
+
+  const open = () => streams.filter((stream) => !stream.closed);
   return {
     server,
     streams,
     historyRequests,
     /** Streams still open. */
-    open: () => streams.filter((stream) => !stream.closed),
+    open,
+    /** Waits until exactly `count` streams are open; returns the newest. */
+    async openStream(count = 1): Promise<OpenStream> {
+      await waitFor(() => expect(open()).toHaveLength(count));
+      return open()[count - 1]!;
+    },
     setHistory(entries: LogEntry[]) {
       history = entries;
     },

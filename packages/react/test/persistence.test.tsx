@@ -1,18 +1,9 @@
 import { act, render, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LogsSSEProvider, type PersistenceStorage, useLogsSSE } from '../src/index';
 import { createMockGateway, GATEWAY } from './mockGateway';
 
 const gateway = createMockGateway();
-beforeAll(() => gateway.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  gateway.server.resetHandlers();
-  gateway.streams.length = 0;
-  gateway.historyRequests.length = 0;
-  gateway.setHistory([]);
-  vi.restoreAllMocks();
-});
-afterAll(() => gateway.server.close());
 
 const RUN = 'logs:etl:ws-1:run-1';
 const KEY = `logs-sse:${RUN}`;
@@ -56,11 +47,6 @@ function saved(storage: { items: Map<string, string> }) {
     : (JSON.parse(text) as { version: number; state: { logs: Array<{ message: string }>; cursor: string } });
 }
 
-async function openStream(count = 1) {
-  await waitFor(() => expect(gateway.open()).toHaveLength(count));
-  return gateway.open()[count - 1]!;
-}
-
 describe('persistence', () => {
   it('saves the logs with their cursor, and a reload shows them at once and resumes after the cursor', async () => {
     const storage = fakeStorage();
@@ -69,7 +55,7 @@ describe('persistence', () => {
         <Panel />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     const entries = [gateway.log(RUN, 'one'), gateway.log(RUN, 'two')];
     act(() => {
       for (const entry of entries) stream.send('log', entry);
@@ -109,7 +95,7 @@ describe('persistence', () => {
       );
     }
     const view = render(<App show />);
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     const entry = gateway.log(RUN, 'before navigation');
     act(() => stream.send('log', entry));
     await waitFor(() => expect(messages()).toEqual(['before navigation']));
@@ -129,7 +115,7 @@ describe('persistence', () => {
         <Panel maxLogs={2} />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => {
       for (const message of ['a', 'b', 'c']) stream.send('log', gateway.log(RUN, message));
     });
@@ -145,7 +131,7 @@ describe('persistence', () => {
         <Panel />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => {
       for (let i = 0; i < 10; i++) stream.send('log', gateway.log(RUN, `line ${i}`));
     });
@@ -175,7 +161,7 @@ describe('persistence', () => {
     );
     expect(messages()).toEqual([]);
     expect(warn).toHaveBeenCalled();
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => stream.send('log', gateway.log(RUN, 'fresh')));
     await waitFor(() => expect(messages()).toEqual(['fresh']));
   });

@@ -3,20 +3,11 @@ import type { LogEntry } from '@logs-sse/protocol';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { HttpResponse, http } from 'msw';
 import { StrictMode, Suspense, useState } from 'react';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LogsSSEProvider, type UseLogsSSEOptions, useLogsSSE } from '../src/index';
 import { createMockGateway, GATEWAY } from './mockGateway';
 
 const gateway = createMockGateway();
-beforeAll(() => gateway.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  gateway.server.resetHandlers();
-  gateway.streams.length = 0;
-  gateway.historyRequests.length = 0;
-  gateway.setHistory([]);
-  sessionStorage.clear();
-});
-afterAll(() => gateway.server.close());
 
 const RUN = 'logs:etl:ws-1:run-1';
 
@@ -42,11 +33,6 @@ function messages(): string[] {
   return Array.from(document.querySelectorAll('li'), (li) => li.textContent ?? '');
 }
 
-async function openStream(count = 1) {
-  await waitFor(() => expect(gateway.open()).toHaveLength(count));
-  return gateway.open()[count - 1]!;
-}
-
 describe('useLogsSSE', () => {
   it('renders logs as they stream, over one connection for every panel', async () => {
     render(
@@ -55,7 +41,7 @@ describe('useLogsSSE', () => {
         <Panel channel="logs:wf:ws-1:wf-7" />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     expect(stream.url.searchParams.get('channels')?.split(',').sort()).toEqual([RUN, 'logs:wf:ws-1:wf-7']);
     act(() => {
       stream.send('log', gateway.log(RUN, 'extract started'));
@@ -72,7 +58,7 @@ describe('useLogsSSE', () => {
         <Panel channel={RUN} maxLogs={3} />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => {
       for (let i = 1; i <= 5; i++) stream.send('log', gateway.log(RUN, `line ${i}`));
     });
@@ -107,7 +93,7 @@ describe('useLogsSSE', () => {
         <Filtered />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => {
       stream.send('log', gateway.log(RUN, 'disk almost full 1', 'warn'));
       stream.send('log', gateway.log(RUN, 'all good 2', 'info'));
@@ -138,13 +124,13 @@ describe('useLogsSSE', () => {
         <Switcher />
       </LogsSSEProvider>,
     );
-    const first = await openStream();
+    const first = await gateway.openStream();
     act(() => first.send('log', gateway.log(RUN, 'from run 1')));
     await waitFor(() => expect(messages()).toEqual(['from run 1']));
     act(() => screen.getByText('next').click());
     expect(messages()).toEqual([]);
     await waitFor(() => expect(first.closed).toBe(true));
-    const second = await openStream();
+    const second = await gateway.openStream();
     expect(second.url.searchParams.get('channels')).toBe('logs:etl:ws-1:run-2');
     act(() => second.send('log', gateway.log('logs:etl:ws-1:run-2', 'from run 2')));
     await waitFor(() => expect(messages()).toEqual(['from run 2']));
@@ -157,7 +143,7 @@ describe('useLogsSSE', () => {
         <Panel channel={RUN} />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     view.unmount();
     await waitFor(() => expect(client.status).toBe('idle'));
     expect(client.stats().channels).toBe(0);
@@ -178,7 +164,7 @@ describe('useLogsSSE', () => {
         </LogsSSEProvider>
       </StrictMode>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     act(() => stream.send('log', gateway.log(RUN, 'once')));
     await waitFor(() => expect(messages()).toEqual(['once', 'once']));
     expect(gateway.streams).toHaveLength(1);
@@ -200,7 +186,7 @@ describe('useLogsSSE', () => {
         <Counting />
       </LogsSSEProvider>,
     );
-    const stream = await openStream();
+    const stream = await gateway.openStream();
     await waitFor(() => expect(document.querySelector('p')?.textContent).toBe('0'));
     const before = onRender.mock.calls.length;
     const batches = 4;
