@@ -2,7 +2,11 @@
 export const CHANNEL_PREFIX = 'logs';
 
 /** One channel segment: letters, digits, `_`, `.` and `-`, 1 to 128 characters. */
-const SEGMENT = /^[A-Za-z0-9_.-]{1,128}$/;
+const SEGMENT_CHARS = '[A-Za-z0-9_.-]{1,128}';
+const SEGMENT = new RegExp(`^${SEGMENT_CHARS}$`);
+const CHANNEL = new RegExp(`^${CHANNEL_PREFIX}(?::${SEGMENT_CHARS}){3}$`);
+/** A channel in which any segment may be `*`. */
+const PATTERN = new RegExp(`^${CHANNEL_PREFIX}(?::(?:${SEGMENT_CHARS}|\\*)){3}$`);
 
 /** The three named parts of a channel `logs:{service}:{workspace}:{resource}`. */
 export interface ChannelParts {
@@ -28,17 +32,18 @@ export function formatChannel(parts: ChannelParts): string | undefined {
 
 /** Splits a concrete channel name into its parts; `undefined` when it is not one. */
 export function parseChannel(name: unknown): ChannelParts | undefined {
-  const parts = splitChannel(name, false);
-  return parts && { service: parts[0], workspace: parts[1], resource: parts[2] };
+  if (!isValidChannel(name)) return undefined;
+  const [, service, workspace, resource] = name.split(':') as [string, string, string, string];
+  return { service, workspace, resource };
 }
 
 export function isValidChannel(name: unknown): name is string {
-  return splitChannel(name, false) !== undefined;
+  return typeof name === 'string' && CHANNEL.test(name);
 }
 
 /** A subscription pattern: a channel name in which any of the three segments may be `*`. */
 export function isValidChannelPattern(pattern: unknown): pattern is string {
-  return splitChannel(pattern, true) !== undefined;
+  return typeof pattern === 'string' && PATTERN.test(pattern);
 }
 
 export function isChannelPattern(pattern: string): boolean {
@@ -51,23 +56,7 @@ export function isChannelPattern(pattern: string): boolean {
  */
 export function matchChannel(pattern: string, channel: string): boolean {
   if (pattern === channel) return true;
-  const p = splitChannel(pattern, true);
-  const c = splitChannel(channel, false);
-  if (!p || !c) return false;
-  return segmentMatches(p[0], c[0]) && segmentMatches(p[1], c[1]) && segmentMatches(p[2], c[2]);
-}
-
-function segmentMatches(pattern: string, segment: string): boolean {
-  return pattern === '*' || pattern === segment;
-}
-
-function splitChannel(name: unknown, allowWildcard: boolean): [string, string, string] | undefined {
-  if (typeof name !== 'string' || name.length > 400) return undefined;
-  const parts = name.split(':');
-  if (parts.length !== 4 || parts[0] !== CHANNEL_PREFIX) return undefined;
-  const segments = [parts[1]!, parts[2]!, parts[3]!] as [string, string, string];
-  for (const segment of segments) {
-    if (!(SEGMENT.test(segment) || (allowWildcard && segment === '*'))) return undefined;
-  }
-  return segments;
+  if (!isValidChannelPattern(pattern) || !isValidChannel(channel)) return false;
+  const segments = channel.split(':');
+  return pattern.split(':').every((segment, i) => segment === '*' || segment === segments[i]);
 }
