@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import {
   type Cursor,
   type ErrorCode,
+  HISTORY_SEPARATOR,
   isCursor,
   isValidChannelPattern,
   levelRank,
@@ -24,6 +25,19 @@ export interface ReadQuery {
   /** Whether `after` is a cursor the client saw (not a time), so evicted entries are reported as gaps. */
   reportGaps: boolean;
   follow: boolean;
+  /** The stream's `history` items, in request order; always empty for `/history`. */
+  history: HistoryRequest[];
+}
+
+/** One `history` item of a stream: a channel or pattern of the stream, and which of its kept entries to send. */
+export interface HistoryRequest {
+  /** The channel or pattern exactly as written in `channels`. */
+  key: string;
+  pattern: ChannelPattern;
+  /** The newest N entries of each matching channel (at most `historyPerChannel`), for a count item. */
+  tail?: number;
+  /** Entries after this cursor, for a cursor item; `null` for a count item. */
+  after: Cursor | null;
 }
 
 export type QueryResult = { ok: true; query: ReadQuery } | { ok: false; code: ErrorCode; message: string };
@@ -34,6 +48,7 @@ export interface QueryLimits {
 }
 
 const MAX_Q_LENGTH = 256;
+const WHOLE_NUMBER = /^\d{1,9}$/;
 /** Cursors of a timestamp `T` are `T-0`, `T-1`...: "after `(T-1)-MAX`" is "at or after T". */
 const MAX_SEQ = '999999999999999';
 
@@ -65,9 +80,11 @@ export function parseReadQuery(
   if (bad !== undefined) {
     return fail(
       'invalid_channel',
-      `${JSON.stringify(bad.slice(0, 200))} is not logs:{service}:{workspace}:{resource} (a segment may be *)`,
+      `${quote(bad)} is not logs:{service}:{workspace}:{resource} (a segment may be *)`,
     );
   }
+
+  const patterns = sources.map((s) => new ChannelPattern(s));
 
   let minLevel = -1;
   const level = params.get('level');
@@ -83,7 +100,7 @@ export function parseReadQuery(
   let tail: number | undefined;
   const rawTail = params.get('tail');
   if (rawTail !== null && rawTail !== '') {
-    if (!/^\d{1,9}$/.test(rawTail)) return fail('invalid_query', '"tail" must be a whole number');
+    if (!WHOLE_NUMBER.test(rawTail)) return fail('invalid_query', '"tail" must be a whole number');
     tail = Math.min(Number(rawTail), limits.historyPerChannel);
   }
 
@@ -93,12 +110,27 @@ export function parseReadQuery(
   }
   const follow = rawFollow !== 'false' && rawFollow !== '0';
 
+  const since = params.get('since');
+  let history: HistoryRequest[] = [];
+  if (channelParam === 'channels') {
+    const parsed = parseHistory(params.getAll('history').join(','), patterns, limits);
+    if (typeof parsed === 'string') return fail('invalid_query', parsed);
+    history = parsed;
+    if (history.length > 0 && (tail !== undefined || (since !== null && since !== ''))) {
+      // Both would send the same kept entries, once in a history event and once as entries.
+      return fail(
+        'invalid_query',
+        '"history" sends the kept entries itself: use history or tail/since, not both',
+      );
+    }
+  }
+
   const lastEventId = headerValue(headers['last-event-id']) ?? params.get('lastEventId') ?? '';
   if (lastEventId !== '') {
     if (!isCursor(lastEventId))
       return fail('invalid_query', 'Last-Event-ID must be a cursor the gateway sent');
     return ok({
-      patterns: sources.map((s) => new ChannelPattern(s)),
+      patterns,
       minLevel,
       query: q.toLowerCase(),
       tail: undefined,
@@ -106,12 +138,12 @@ export function parseReadQuery(
       resume: true,
       reportGaps: true,
       follow,
+      history,
     });
   }
 
   let after: Cursor | null = null;
   let reportGaps = false;
-  const since = params.get('since');
   if (since !== null && since !== '') {
     const parsed = parseSince(since);
     if (parsed === undefined) {
@@ -124,7 +156,7 @@ export function parseReadQuery(
     reportGaps = isCursor(since);
   }
   return ok({
-    patterns: sources.map((s) => new ChannelPattern(s)),
+    patterns,
     minLevel,
     query: q.toLowerCase(),
     tail,
@@ -132,7 +164,47 @@ export function parseReadQuery(
     resume: false,
     reportGaps,
     follow,
+    history,
   });
+}
+
+/**
+ * Parses `history=<key>~<count or cursor>,...` against the stream's own patterns. Every key must be one
+ * of them, once, so there are never more items than channels. Returns the problem as a message.
+ */
+function parseHistory(
+  raw: string,
+  patterns: readonly ChannelPattern[],
+  limits: QueryLimits,
+): HistoryRequest[] | string {
+  const requests: HistoryRequest[] = [];
+  for (const rawItem of raw.split(',')) {
+    const item = rawItem.trim();
+    if (item === '') continue;
+    // Channels never hold the separator, so the last one ends the key.
+    const at = item.lastIndexOf(HISTORY_SEPARATOR);
+    if (at <= 0) {
+      return `"history" items are <channel>${HISTORY_SEPARATOR}<count> or <channel>${HISTORY_SEPARATOR}<cursor>, got ${quote(item)}`;
+    }
+    const key = item.slice(0, at);
+    const value = item.slice(at + 1);
+    const pattern = patterns.find((p) => p.source === key);
+    if (!pattern) return `"history" names ${quote(key)}, which is not one of "channels"`;
+    if (requests.some((r) => r.key === key)) return `"history" names ${quote(key)} twice`;
+    if (WHOLE_NUMBER.test(value)) {
+      requests.push({ key, pattern, tail: Math.min(Number(value), limits.historyPerChannel), after: null });
+    } else if (isCursor(value)) {
+      requests.push({ key, pattern, after: value });
+    } else {
+      return `"history" of ${quote(key)} must be a count of entries or a cursor the gateway sent, got ${quote(value)}`;
+    }
+  }
+  return requests;
+}
+
+/** A value from the request, quoted and shortened for an error message. */
+function quote(value: string): string {
+  return JSON.stringify(value.slice(0, 200));
 }
 
 /** A cursor stays a cursor; a time becomes "after the last cursor before it". */

@@ -44,6 +44,18 @@ describe('MemoryStore', () => {
     ]);
   });
 
+  it('reads up to a cursor, counting a tail back from it', async () => {
+    const { s } = store();
+    const stored = await s.append(['1', '2', '3', '4', '5'].map((m) => entry(A, m)));
+    await s.append([entry(B, 'b')]);
+    const messages = async (query: { after: string | null; tail?: number }) =>
+      (await s.read({ patterns: all, upTo: stored[3]!.id, ...query })).entries.map((e) => e.message);
+    expect(await messages({ after: null })).toEqual(['1', '2', '3', '4']);
+    expect(await messages({ after: null, tail: 2 })).toEqual(['3', '4']);
+    expect(await messages({ after: stored[1]!.id })).toEqual(['3', '4']);
+    expect(await messages({ after: stored[4]!.id })).toEqual([]);
+  });
+
   it('serialises each entry once: JSON with id and type first, and its SSE frame', async () => {
     const { s } = store();
     const [stored] = await s.append([entry(A, 'hi')]);

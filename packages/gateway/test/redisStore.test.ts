@@ -94,6 +94,15 @@ describe('RedisStore', () => {
 
     const none = await s.read({ patterns: [new ChannelPattern('logs:other:*:*'), exact('zz')], after: null });
     expect(none.entries).toEqual([]);
+
+    // Up to a cursor: a tail counts back from it; an `after` past it reads nothing.
+    const upTo = stored[3]!.id;
+    const bounded = await s.read({ patterns: [exact('a'), exact('b')], after: null, upTo });
+    expect(bounded.entries.map((e) => e.message)).toEqual(['a1', 'b1', 'a2']);
+    const boundedTail = await s.read({ patterns: [exact('a'), exact('b')], after: null, tail: 1, upTo });
+    expect(boundedTail.entries.map((e) => e.message)).toEqual(['b1', 'a2']);
+    const past = await s.read({ patterns: [exact('b')], after: stored[4]!.id, upTo });
+    expect(past.entries).toEqual([]);
   });
 
   it('trims each channel to its cap and reports a gap to a cursor from before the trim', async () => {

@@ -3,7 +3,7 @@ import type { DoneEntry, LogEntry, StatusEntry } from './entry';
 import type { RejectedEntry } from './errors';
 
 /** Names of the SSE events the gateway sends on `/api/logs/stream`. */
-export const STREAM_EVENTS = ['hello', 'log', 'status', 'done', 'gap'] as const;
+export const STREAM_EVENTS = ['hello', 'history', 'log', 'status', 'done', 'gap'] as const;
 export type StreamEventName = (typeof STREAM_EVENTS)[number];
 
 /** First event of every stream. */
@@ -29,9 +29,25 @@ export interface GapEvent {
   from: Cursor | null;
 }
 
+/**
+ * Kept entries of one channel or pattern that a stream asked for with `history=<key>~<tail or cursor>`,
+ * sent after `hello` and before any replayed or live entry, without an `id:` (they are older than the
+ * point the stream resumes from). One event per requested key, also when `logs` is empty.
+ */
+export interface HistoryEvent {
+  /** The channel or pattern as requested. */
+  channel: string;
+  /** Oldest first: the newest `tail` entries, or those after the cursor, up to the stream's start. */
+  logs: Array<LogEntry | StatusEntry | DoneEntry>;
+}
+
+/** The separator of a stream's `history` items: `logs:etl:ws-1:run-42~100`, `logs:etl:ws-1:*~1700000000000-0`. */
+export const HISTORY_SEPARATOR = '~';
+
 /** The `data` of each stream event, by event name. */
 export interface StreamEventMap {
   hello: HelloEvent;
+  history: HistoryEvent;
   log: LogEntry;
   status: StatusEntry;
   done: DoneEntry;

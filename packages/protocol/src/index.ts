@@ -34,13 +34,14 @@ export type {
   EndOfHistoryEvent,
   GapEvent,
   HelloEvent,
+  HistoryEvent,
   HistoryResponse,
   PublisherHeartbeat,
   PublishResult,
   StreamEventMap,
   StreamEventName,
 } from './events';
-export { API_PATHS, isPublisherId, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
+export { API_PATHS, HISTORY_SEPARATOR, isPublisherId, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
 export type { LogLevel } from './level';
 export { isLogLevel, LOG_LEVELS, levelRank, normalizeLevel } from './level';
 export { encodeSseComment, encodeSseEvent, encodeSseRetry } from './sse';

@@ -9,11 +9,14 @@ import { openSse, writeFrames } from '../sseResponse';
 import type { StoreReadResult } from '../store/store';
 import { Subscriber } from '../subscriber';
 import { authorize, deny } from './authorize';
+import { writeHistory } from './streamHistory';
 
 /**
- * `GET /api/logs/stream`: `retry:`, `hello`, then gaps and replayed entries (resume, `since` or `tail`),
- * then live entries. The subscriber joins the fan-out before history is read, and entries that arrive
- * meanwhile are held and sent after the replay unless already replayed: nothing is missed or sent twice.
+ * `GET /api/logs/stream`: `retry:`, `hello`, then one `history` event per `history` item, then gaps and
+ * replayed entries (resume, `since` or `tail`), then live entries. The subscriber joins the fan-out before
+ * history is read, and entries that arrive meanwhile are held and sent after the replay unless already
+ * replayed: nothing is missed or sent twice. History events hold only entries up to the stream's start
+ * (the resume cursor, or `hello.cursor`), replay and live entries only later ones.
  */
 export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   if (ctx.state.closing) {
@@ -46,7 +49,7 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     minLevel: query.minLevel,
     query: query.query,
   });
-  const needsHistory = query.after !== null || query.tail !== undefined;
+  const needsReplay = query.after !== null || query.tail !== undefined;
   if (query.follow) ctx.fanout.add(sub);
   const logger = ctx.options.logger;
   logger.debug({ connectionId, channels: sub.patterns.length, follow: query.follow }, 'stream opened');
@@ -67,11 +70,22 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
   };
   res.write(encodeSseRetry(ctx.options.retryMs) + encodeSseEvent('hello', JSON.stringify(hello)));
 
+  // Live entries stay held (the subscriber is replaying) until history events and replay are written.
+  let historyCount = 0;
+  const start = query.resume ? query.after : hello.cursor;
+  if (query.history.length > 0) {
+    const sent = await writeHistory(ctx, sub, query.history, start);
+    if (sent === undefined) return;
+    historyCount = sent;
+  }
+
+  // After history events, replay and live entries carry only what is newer than the start point.
+  const after = query.history.length > 0 ? start : query.after;
   let replayedUpTo: string | null = null;
-  if (needsHistory || !query.follow) {
+  if (needsReplay || !query.follow) {
     let history: StoreReadResult;
     try {
-      history = await ctx.store.read({ patterns: query.patterns, after: query.after, tail: query.tail });
+      history = await ctx.store.read({ patterns: query.patterns, after, tail: query.tail });
     } catch (error) {
       ctx.options.logger.error({ err: error, connectionId }, 'history read failed');
       res.destroy();
@@ -88,7 +102,7 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
         type: 'done',
         reason: 'end_of_history',
         channels: hello.channels,
-        count: frames.length - history.gaps.length,
+        count: historyCount + frames.length - history.gaps.length,
       };
       frames.push(Buffer.from(encodeSseEvent('done', JSON.stringify(end))));
       if (await writeFrames(res, frames, () => sub.closed)) res.end();
@@ -96,9 +110,9 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     }
     if (!(await writeFrames(res, frames, () => sub.closed))) return;
   }
-  // Live entries at or before the resume point were already received: a gateway whose live feed lags the
-  // client's cursor must not send them again.
-  if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo ?? query.after);
+  // Live entries at or before the resume point (or in history events) were already received: a gateway
+  // whose live feed lags the client's cursor must not send them again.
+  if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo ?? after);
 }
 
 /** The first requested pattern that reaches a channel the token may not read. */

@@ -93,20 +93,22 @@ export class MemoryStore implements LogStore {
 
   async read(query: StoreQuery): Promise<StoreReadResult> {
     this.expire(this.options.now());
-    const { after, tail } = query;
+    const { after, tail, upTo } = query;
     const entries: StoredEntry[] = [];
     const gaps: GapEvent[] = [];
     let sources = 0;
     for (const [channel, log] of this.matchingChannels(query)) {
       const { ring } = log;
       let start = after === null ? 0 : ring.lowerBound((k) => compareCursors(k.entry.id, after) <= 0);
-      if (tail !== undefined) start = Math.max(start, ring.size - tail);
+      const end =
+        upTo === undefined ? ring.size : ring.lowerBound((k) => compareCursors(k.entry.id, upTo) <= 0);
+      if (tail !== undefined) start = Math.max(start, end - tail);
       if (after !== null) {
         const missed = this.missedAfter(log, after);
         if (missed > 0) gaps.push({ channel, missed, from: after });
       }
-      if (start < ring.size) sources++;
-      for (let i = start; i < ring.size; i++) entries.push(ring.at(i)!.entry);
+      if (start < end) sources++;
+      for (let i = start; i < end; i++) entries.push(ring.at(i)!.entry);
     }
     if (sources > 1) entries.sort((a, b) => compareCursors(a.id, b.id));
     return { entries, gaps };

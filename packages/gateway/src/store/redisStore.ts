@@ -157,8 +157,12 @@ export class RedisStore implements LogStore {
     if (newest !== null && (this.feed.lastId === undefined || compareCursors(newest, this.feed.lastId) > 0)) {
       await this.feed.waitFor(newest, this.options.feedWaitMs);
     }
-    const upTo = this.feed.lastId;
-    if (upTo === undefined) throw new RedisStoreError('unavailable', 'the Redis store is not connected yet');
+    const delivered = this.feed.lastId;
+    if (delivered === undefined) {
+      throw new RedisStoreError('unavailable', 'the Redis store is not connected yet');
+    }
+    const upTo =
+      query.upTo !== undefined && compareCursors(query.upTo, delivered) < 0 ? query.upTo : delivered;
 
     const pipeline = this.redis.pipeline();
     for (const channel of channels) {

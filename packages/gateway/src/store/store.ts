@@ -24,8 +24,10 @@ export interface StoreQuery {
   patterns: readonly ChannelPattern[];
   /** Only entries newer than this cursor; `null` for all kept entries. */
   after: Cursor | null;
-  /** At most this many of the newest entries per channel. */
+  /** At most this many of the newest entries per channel (counted from `upTo` when given). */
   tail?: number;
+  /** Only entries at or before this cursor; absent for every kept entry up to the newest. */
+  upTo?: Cursor;
 }
 
 export interface StoreReadResult {
