@@ -1,4 +1,4 @@
-import { type Cursor, compareCursors, LOG_LEVELS, type LogEntry } from '@logs-sse/protocol';
+import { type Cursor, LOG_LEVELS, type LogEntry } from '@logs-sse/protocol';
 import type { SubscribeOptions } from './options';
 import { RingBuffer } from './ringBuffer';
 
@@ -10,7 +10,7 @@ import { RingBuffer } from './ringBuffer';
  */
 export interface Channel {
   readonly key: string;
-  /** `since` of the subscription that created the channel (never set on a pattern). */
+  /** `since` of the subscription that created the channel: its history starts after this cursor. */
   readonly since: Cursor | undefined;
   /**
    * One `subscribe` call each (the same options object twice is two subscribers). Replaced, never
@@ -18,21 +18,15 @@ export interface Channel {
    */
   subscribers: readonly SubscribeOptions[];
   readonly buffer: RingBuffer<LogEntry>;
-  /** Log entries of the current chunk (or, while `holding`, of every chunk), not yet in the buffer. */
+  /** Log entries of the current chunk, not yet in the buffer. */
   pending: LogEntry[];
-  /** While its history is awaited, the channel's entries wait in `pending`. */
-  holding: boolean;
-  /** Whether the history request is out. */
-  loading: boolean;
-  /** Whether a connection has carried this channel yet (a new one may need its history loaded). */
-  joined: boolean;
+  /**
+   * Whether the channel got the history it asked for (or asked for none). Until then each connection
+   * asks the gateway for it; the gateway sends it before any other entry of the channel.
+   */
+  served: boolean;
   /** Largest `tail` any subscriber asked for (`since` wins over `tail`). */
   tail: number;
-  /**
-   * Newest entry taken from history while the stream had brought none of the channel yet: the stream
-   * may still bring it (and older ones), which are then skipped.
-   */
-  floor: Cursor | undefined;
 }
 
 export function createChannel(key: string, bufferSize: number, since: Cursor | undefined): Channel {
@@ -42,11 +36,8 @@ export function createChannel(key: string, bufferSize: number, since: Cursor | u
     subscribers: [],
     buffer: new RingBuffer(bufferSize),
     pending: [],
-    holding: since !== undefined,
-    loading: false,
-    joined: false,
+    served: false,
     tail: 0,
-    floor: undefined,
   };
 }
 
@@ -56,7 +47,7 @@ export function createChannel(key: string, bufferSize: number, since: Cursor | u
  */
 export function flush(channel: Channel, onError: (error: unknown) => void): void {
   const batch = channel.pending;
-  if (channel.holding || batch.length === 0) return;
+  if (batch.length === 0) return;
   channel.pending = [];
   for (const entry of batch) channel.buffer.push(entry);
   for (const { onLog, onLogs, onChange, level } of channel.subscribers) {
@@ -75,26 +66,6 @@ export function flush(channel: Channel, onError: (error: unknown) => void): void
       onError(error);
     }
   }
-}
-
-/**
- * Ends a history load: first the `history` entries older than the first entry held from the stream
- * (which brings everything after that one itself), at most `tail` of them, then the held entries,
- * nothing at or before `since`, as one batch.
- */
-export function release(channel: Channel, history: LogEntry[], onError: (error: unknown) => void): void {
-  const { pending: held, since } = channel;
-  const first = held[0]?.id;
-  const after = (entry: LogEntry) => since === undefined || compareCursors(entry.id, since) > 0;
-  // `slice(-0)` keeps everything: a `since` channel has no tail.
-  const older = history
-    .filter((entry) => (first === undefined || compareCursors(entry.id, first) < 0) && after(entry))
-    .slice(-channel.tail);
-  // Nothing held yet: the stream may still bring what history gave, which it then skips.
-  if (first === undefined) channel.floor = older.at(-1)?.id;
-  channel.pending = older.concat(held.filter(after));
-  channel.holding = channel.loading = false;
-  flush(channel, onError);
 }
 
 function isAtLeast(this: number, entry: LogEntry): boolean {

@@ -5,6 +5,8 @@ import {
   type ErrorBody,
   type GapEvent,
   type HelloEvent,
+  HISTORY_SEPARATOR,
+  type HistoryEvent,
   isChannelPattern,
   isCursor,
   isValidChannelPattern,
@@ -14,7 +16,7 @@ import {
 } from '@logs-sse/protocol';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { backoffDelay } from './backoff';
-import { type Channel, createChannel, flush, release } from './channel';
+import { type Channel, createChannel, flush } from './channel';
 import { errorCodeForStatus, LogsClientError } from './errors';
 import type { LogsClient } from './logsClient';
 import type { ClientTimers, LogsClientOptions, SubscribeOptions } from './options';
@@ -22,6 +24,12 @@ import type { ClientStatus, StatusListener } from './status';
 import { isOnline, watchWakeups } from './wakeups';
 
 const EMPTY: readonly LogEntry[] = Object.freeze([]);
+/** The subscriber callback of each event that is not a log entry. */
+const CALLBACKS: ReadonlyMap<unknown, 'onStatus' | 'onDone' | 'onGap'> = new Map([
+  ['status', 'onStatus'],
+  ['done', 'onDone'],
+  ['gap', 'onGap'],
+]);
 
 /**
  * Creates a client. It connects when the first channel is subscribed.
@@ -64,7 +72,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let patterns: Channel[] = [];
   /** Channels with log entries from the chunk being read. */
   let touched: Channel[] = [];
-  const histories = new Set<AbortController>();
   let status: ClientStatus = 'idle';
   let error: LogsClientError | undefined;
   let listeners: StatusListener[] = [];
@@ -72,8 +79,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let generation = 0;
   let controller: AbortController | undefined;
   let connectedQuery: string | undefined;
-  /** The current connection's request headers, which its history requests reuse. */
-  let headers: Record<string, string> = {};
   let applyTimer: unknown;
   let retryTimer: unknown;
   let stallTimer: unknown;
@@ -82,8 +87,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let lastActivity = 0;
   /** The newest cursor received. Cursors only grow within a deployment: an older one is a replay. */
   let last: Cursor | undefined;
-  /** Where the dash of `last` is (checked once per entry, so kept rather than searched). */
-  let lastDash = -1;
   /** Where to resume before any entry has arrived: the cursor the gateway said hello with. */
   let helloCursor: Cursor | undefined;
   /** Failed attempts since the last `hello`, and the delay they grow from (the server's `retry:` once sent). */
@@ -153,8 +156,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   }
 
   function onEvent({ event: type, data: text, id }: EventSourceMessage): void {
-    if (type !== 'log' && type !== 'status' && type !== 'done' && type !== 'gap' && type !== 'hello') return;
-    let data: (LogEntry & GapEvent & HelloEvent) | undefined;
+    if (type !== 'log' && !CALLBACKS.has(type) && type !== 'hello' && type !== 'history') return;
+    let data: (LogEntry & GapEvent & HelloEvent & HistoryEvent) | undefined;
     try {
       data = JSON.parse(text);
     } catch {}
@@ -169,46 +172,46 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       // before it, so everything stored since reaches it); a resumed one starts at the resume point.
       if ((cursor === null || typeof cursor === 'string') && last === undefined)
         helloCursor ??= cursor ?? '0-0';
-      for (const channel of channels.values()) {
-        if (channel.joined && channel.holding && !channel.loading)
-          void loadInto(channel, `since=${channel.since}`);
-      }
       // A stall is 2.5 announced heartbeat intervals of silence.
       if (typeof seconds === 'number' && seconds > 0) watchStall(seconds * 2500);
       return;
     }
+    const exact = channels.get(data.channel);
+    if (type === 'history') {
+      // Older than anything the stream brings next, and sent without an id: no cursor to check.
+      if (exact === undefined || !Array.isArray(data.logs)) return;
+      exact.served = true;
+      for (const entry of data.logs) {
+        if (entry?.type !== 'log' && !CALLBACKS.has(entry?.type)) continue;
+        received++;
+        route(exact, entry.type, entry as LogEntry & GapEvent);
+      }
+      return;
+    }
     if (id) {
-      // The common case, a cursor of the last one's shape: text order is cursor order, no call needed.
-      const sameShape = last !== undefined && id.length === last.length && id.charCodeAt(lastDash) === 45;
-      if (last !== undefined && (sameShape ? id <= last : compareCursors(id, last) <= 0)) {
+      // The entry's own copy of its cursor: the `id:` field is a slice of the chunk's text, and comparing
+      // slices costs more than the rest of the event's dispatch.
+      const cursor = typeof data.id === 'string' ? data.id : id;
+      if (last !== undefined && compareCursors(cursor, last) <= 0) {
         duplicates++;
         return;
       }
-      if (!sameShape) lastDash = id.indexOf('-');
-      last = id;
+      last = cursor;
     }
     if (type !== 'gap') received++;
-    const exact = channels.get(data.channel);
     if (exact !== undefined) route(exact, type, data);
     for (const pattern of patterns) if (matchChannel(pattern.key, data.channel)) route(pattern, type, data);
   }
 
-  function route(channel: Channel, type: 'log' | 'status' | 'done' | 'gap', data: LogEntry & GapEvent): void {
+  function route(channel: Channel, type: unknown, data: LogEntry & GapEvent): void {
     if (type === 'log') {
-      const floor = channel.floor;
-      if (floor !== undefined && typeof data.id === 'string') {
-        // Already delivered from history.
-        if (compareCursors(data.id, floor) <= 0) return;
-        channel.floor = undefined;
-      }
-      // The first entry of a batch lists the channel for the flush after the chunk. (A channel whose
-      // entries are held keeps them pending across chunks, and its flush waits for the history anyway.)
+      // The first entry of a batch lists the channel for the flush after the chunk.
       if (channel.pending.push(data) === 1) touched.push(channel);
       return;
     }
     // Logs that came before this event in the chunk go out first, so callbacks see the stream's order.
     flush(channel, onError);
-    const name = type === 'status' ? 'onStatus' : type === 'done' ? 'onDone' : 'onGap';
+    const name = CALLBACKS.get(type)!;
     for (const subscriber of channel.subscribers) {
       try {
         (subscriber[name] as ((value: unknown) => void) | undefined)?.(data);
@@ -293,27 +296,24 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       return;
     }
     if (current !== generation) return;
-    headers = { ...extraHeaders, accept: 'text/event-stream' };
+    const headers: Record<string, string> = { ...extraHeaders, accept: 'text/event-stream' };
     if (value) headers.authorization = `Bearer ${value}`;
-    let url = `${base}/api/logs/stream?${query}`;
     const resume = last ?? helloCursor;
-    let tail = 0;
+    if (resume !== undefined) headers['last-event-id'] = resume;
+    // Each channel new to the stream asks for its history, which the gateway sends before the rest.
+    let history = '';
     for (const channel of channels.values()) {
-      tail = Math.max(tail, channel.tail);
-      if (channel.joined) continue;
-      channel.joined = true;
-      // A channel added to a running connection gets its recent entries from history.
-      if (resume !== undefined && channel.tail > 0 && !isChannelPattern(channel.key))
-        void loadInto(channel, `tail=${channel.tail}`);
+      const from = channel.served ? 0 : (channel.since ?? channel.tail);
+      if (from)
+        history += `${history ? ',' : '&history='}${encodeURIComponent(channel.key)}${HISTORY_SEPARATOR}${from}`;
+      else channel.served = true;
     }
-    // Without a cursor nothing has arrived yet, so the gateway's `tail` cannot repeat an entry.
-    if (resume === undefined && tail > 0) url += `&tail=${tail}`;
     parser.reset();
     /** The error when retrying cannot help, else the least delay before the next attempt (`Retry-After`). */
     let outcome: LogsClientError | number = 0;
     try {
-      const response = await fetchFn(url, {
-        headers: resume === undefined ? headers : { ...headers, 'last-event-id': resume },
+      const response = await fetchFn(`${base}/api/logs/stream?${query}${history}`, {
+        headers,
         signal,
         cache: 'no-store',
         credentials,
@@ -418,32 +418,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     setStatus(next, nextError);
   }
 
-  /**
-   * Loads a channel's kept log entries (`query`: its `tail=N` or `since=<cursor>`, plus the stream's
-   * `level`) while its live entries wait, then delivers both as one ordered batch without duplicates
-   * (see {@link release}). Any failure delivers the live entries alone: history is a convenience.
-   */
-  async function loadInto(channel: Channel, query: string): Promise<void> {
-    channel.holding = channel.loading = true;
-    const load = new AbortController();
-    histories.add(load);
-    // A history request that takes longer than this is given up (the channel then goes on without).
-    const timeout = timers.setTimeout(() => load.abort(), 10_000);
-    let history: LogEntry[] = [];
-    try {
-      const response = await fetchFn(
-        `${base}/api/logs/history?channel=${encodeURIComponent(channel.key)}&${query}${levelParam()}`,
-        { headers: { ...headers, accept: 'application/json' }, signal: load.signal, credentials },
-      );
-      const logs = ((await response.json()) as { logs?: unknown } | null)?.logs;
-      // History answers hold status and done entries too; only log lines go to the log buffer.
-      if (response.ok && Array.isArray(logs)) history = logs.filter(isLogLine);
-    } catch {}
-    timers.clearTimeout(timeout);
-    histories.delete(load);
-    if (status !== 'closed' && channels.get(channel.key) === channel) release(channel, history, onError);
-  }
-
   return {
     get status() {
       return status;
@@ -466,11 +440,9 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       }
       let channel = channels.get(key);
       if (channel === undefined) {
-        const isPattern = isChannelPattern(key);
-        // History is per channel: a pattern gets neither `tail` nor `since`.
-        channel = createChannel(key, bufferSize, isPattern ? undefined : since);
+        channel = createChannel(key, bufferSize, since);
         channels.set(key, channel);
-        if (isPattern) patterns.push(channel);
+        if (isChannelPattern(key)) patterns.push(channel);
       }
       const target = channel;
       target.subscribers = [...target.subscribers, subscriber];
@@ -517,13 +489,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     close() {
       if (status === 'closed') return;
       applyTimer = clear(applyTimer);
-      for (const load of histories) load.abort();
       stop('closed');
       listeners = [];
     },
   };
-}
-
-function isLogLine(entry: (LogEntry & { type?: unknown }) | null): boolean {
-  return entry?.type === 'log' && isCursor(entry.id) && typeof entry.message === 'string';
 }

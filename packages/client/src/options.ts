@@ -74,12 +74,16 @@ export interface SubscribeOptions {
   onChange?: () => void;
   /** Lowest level this subscriber receives. Defaults to every level. */
   level?: LogLevel;
-  /** How many recent entries to load when the channel is first subscribed. Defaults to `0`. */
+  /**
+   * How many recent entries to load when the subscription creates the channel (for a pattern: of each
+   * matching channel). The gateway sends them in the stream, before the channel's live entries.
+   * Defaults to `0`.
+   */
   tail?: number;
   /**
    * Load the channel's entries newer than this cursor (the `id` of the last entry a page showed, say,
    * before a reload) when the subscription creates the channel; a later subscriber of a channel gets
-   * its buffer as it is. Takes precedence over `tail`; patterns get no history. Defaults to none.
+   * its buffer as it is. Takes precedence over `tail`. Defaults to none.
    */
   since?: Cursor;
 }

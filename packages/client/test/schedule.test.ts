@@ -4,6 +4,9 @@ import { createLogsClient, type LogsClient, type LogsClientOptions } from '../sr
 import { type FetchCall, fakeFetch } from './fakeFetch';
 import { CHANNEL_A, CHANNEL_B, Collector, logEntry, logFrame } from './helpers';
 
+const historyFrame = (channel: string, logs: unknown[]) =>
+  `event: history\ndata: ${JSON.stringify({ channel, logs: logs.map((entry) => (entry && typeof entry === 'object' && !('type' in entry) ? { ...entry, type: 'log' } : entry)) })}\n\n`;
+
 const hello = (heartbeatSeconds: number) =>
   `event: hello\ndata: ${JSON.stringify({ connectionId: 'c', heartbeatSeconds, channels: [] })}\n\n`;
 
@@ -293,42 +296,79 @@ describe('channel set (fake timers)', () => {
     expect(client.stats().reconnects).toBe(0);
   });
 
-  it('asks for the largest tail on a first connection, and loads history for a channel added later', async () => {
+  it("asks the stream for each new channel's history until its history event has arrived", async () => {
     create();
     const a = new Collector();
     client.subscribe(CHANNEL_A, { tail: 20, onLogs: a.onLogs });
+    client.subscribe('logs:etl:ws-1:quiet'); // no tail, no since: nothing to ask for
     await vi.advanceTimersByTimeAsync(25);
-    expect(calls[0]!.url.searchParams.get('tail')).toBe('20');
+    expect(calls[0]!.url.searchParams.get('history')).toBe(`${CHANNEL_A}~20`);
+    expect(calls[0]!.url.searchParams.get('tail')).toBeNull();
     calls[0]!.open();
-    calls[0]!.push(logFrame(logEntry('10-1', CHANNEL_A, 'a1')) + logFrame(logEntry('10-2', CHANNEL_A, 'a2')));
+    calls[0]!.push(
+      hello(15) +
+        historyFrame(CHANNEL_A, [logEntry('9-1', CHANNEL_A, 'a-old')]) +
+        logFrame(logEntry('10-1', CHANNEL_A, 'a1')),
+    );
     await vi.advanceTimersByTimeAsync(0);
+    // History and the stream's entries of one chunk: one batch, history first.
+    expect(a.messages()).toEqual(['a-old', 'a1']);
+    expect(a.batches).toHaveLength(1);
 
     const b = new Collector();
-    client.subscribe(CHANNEL_B, { tail: 2, onLogs: b.onLogs });
+    const statuses: unknown[] = [];
+    client.subscribe(CHANNEL_B, { tail: 2, onLogs: b.onLogs, onStatus: (s) => statuses.push(s.phase) });
     await vi.advanceTimersByTimeAsync(25);
-    const history = calls.find((call) => call.url.pathname === '/api/logs/history')!;
-    expect(history.url.searchParams.get('channel')).toBe(CHANNEL_B);
-    expect(history.url.searchParams.get('tail')).toBe('2');
-    const stream = streamCalls()[1]!;
-    expect(stream.url.searchParams.get('tail')).toBeNull();
-    expect(stream.headers['last-event-id']).toBe('10-2');
-    stream.open();
-    // Published after the resume point: the stream brings it, and holds it until history is in.
-    stream.push(logFrame(logEntry('10-5', CHANNEL_B, 'b-live')));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(b.entries).toHaveLength(0);
-    history.answer(200, {
-      logs: [
-        { ...logEntry('9-1', CHANNEL_B, 'b-old-1'), type: 'log' },
-        { id: '9-2', type: 'status', channel: CHANNEL_B, phase: 'active' }, // not a log line
-        { ...logEntry('9-3', CHANNEL_B, 'b-old-2'), type: 'log' },
-        { ...logEntry('10-5', CHANNEL_B, 'b-live'), type: 'log' }, // newer than the resume point: the stream's
-      ],
-    });
+    const second = streamCalls()[1]!;
+    // A has its history: only B asks, from where the stream resumes.
+    expect(second.url.searchParams.get('history')).toBe(`${CHANNEL_B}~2`);
+    expect(second.headers['last-event-id']).toBe('10-1');
+    second.open();
+    // Cut before B's history event: the next connection asks again.
+    second.push(hello(15));
+    second.end();
+    await vi.advanceTimersToNextTimerAsync();
+    const third = streamCalls()[2]!;
+    expect(third.url.searchParams.get('history')).toBe(`${CHANNEL_B}~2`);
+    third.open();
+    third.push(
+      hello(15) +
+        historyFrame(CHANNEL_B, [
+          logEntry('9-2', CHANNEL_B, 'b-old-1'),
+          { id: '9-3', type: 'status', channel: CHANNEL_B, phase: 'active' },
+          logEntry('9-4', CHANNEL_B, 'b-old-2'),
+        ]) +
+        logFrame(logEntry('10-5', CHANNEL_B, 'b-live')),
+    );
     await vi.advanceTimersByTimeAsync(0);
     expect(b.messages()).toEqual(['b-old-1', 'b-old-2', 'b-live']);
-    expect(b.batches).toHaveLength(1);
-    expect(client.getLogs(CHANNEL_B).map((e) => e.id)).toEqual(['9-1', '9-3', '10-5']);
+    expect(statuses).toEqual(['active']);
+    expect(client.getLogs(CHANNEL_B).map((e) => e.id)).toEqual(['9-2', '9-4', '10-5']);
+    // History entries carry no stream id: the resume point is still the newest streamed entry.
+    expect(client.stats().lastEventId).toBe('10-5');
+
+    // `since` wins over `tail`, and is asked for as a cursor.
+    client.subscribe('logs:etl:ws-1:run-9', { since: '8-0', tail: 5 });
+    await vi.advanceTimersByTimeAsync(25);
+    expect(streamCalls()[3]!.url.searchParams.get('history')).toBe('logs:etl:ws-1:run-9~8-0');
+  });
+
+  it('ignores a history event for a channel it did not subscribe, and counts a malformed one', async () => {
+    create();
+    const a = new Collector();
+    client.subscribe(CHANNEL_A, { tail: 5, onLogs: a.onLogs });
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.open();
+    calls[0]!.push(
+      hello(15) +
+        historyFrame(CHANNEL_B, [logEntry('9-1', CHANNEL_B, 'not mine')]) +
+        'event: history\ndata: {"channel":\n\n' +
+        historyFrame(CHANNEL_A, [logEntry('9-2', CHANNEL_A, 'mine'), null, { type: 'gap' }, 'x'] as never),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(a.messages()).toEqual(['mine']);
+    expect(client.getLogs(CHANNEL_B)).toEqual([]);
+    expect(client.stats().malformed).toBe(1);
   });
 
   it('refuses what is not a channel and use after close', () => {

@@ -1,9 +1,8 @@
-import { API_PATHS, type LogEntry } from '@logs-sse/protocol';
+import { API_PATHS, type GapEvent, type LogEntry } from '@logs-sse/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogsClient } from '../src/index';
-import { type FetchCall, fakeFetch } from './fakeFetch';
 import { expected, expectIncreasingIds, publishRange, startGateway } from './gatewayHelpers';
-import { CHANNEL_A, CHANNEL_B, Collector, logEntry, logFrame, waitForStatus } from './helpers';
+import { CHANNEL_A, CHANNEL_B, Collector, waitForStatus } from './helpers';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -106,16 +105,21 @@ describe('subscribe(channel, { since })', () => {
     expect(logs.stats().connections).toBe(1);
   });
 
-  it('delivers what the gateway still keeps when the cursor is older than that', async () => {
+  it('delivers what the gateway still keeps when the cursor is older than that, after a gap', async () => {
     const url = await gatewayWith({ historyPerChannel: 5 });
     await publishRange(url, CHANNEL_A, 1, 2);
     const since = (await idsOf(url, CHANNEL_A)).get(`${CHANNEL_A}#1`)!;
     await publishRange(url, CHANNEL_A, 3, 20);
     const logs = client(url);
     const a = new Collector();
-    logs.subscribe(CHANNEL_A, { onLogs: a.onLogs, since });
+    const gaps: GapEvent[] = [];
+    logs.subscribe(CHANNEL_A, { onLogs: a.onLogs, onGap: (gap) => gaps.push(gap), since });
     await a.waitFor(5);
     expect(a.messages()).toEqual(expected(CHANNEL_A, 16, 20));
+    // #2 to #15 were evicted: the gateway says so (it counts at least the ones it still remembers).
+    expect(gaps).toEqual([{ channel: CHANNEL_A, missed: expect.any(Number), from: since }]);
+    expect(gaps[0]!.missed).toBeGreaterThanOrEqual(5);
+    expect(gaps[0]!.missed).toBeLessThanOrEqual(14);
     await publishRange(url, CHANNEL_A, 21, 21);
     await a.waitFor(6);
     expect(a.messages()).toEqual(expected(CHANNEL_A, 16, 21));
@@ -137,38 +141,23 @@ describe('subscribe(channel, { since })', () => {
     expect(logs.getLogs(CHANNEL_A).map((entry) => entry.message)).toEqual(expected(CHANNEL_A, 2, 4));
   });
 
+  it('gives a pattern the history of each matching channel', async () => {
+    const url = await gatewayWith();
+    await publishRange(url, CHANNEL_A, 1, 4);
+    await publishRange(url, CHANNEL_B, 1, 4);
+    const logs = client(url);
+    const all = new Collector();
+    logs.subscribe('logs:etl:ws-1:*', { onLogs: all.onLogs, tail: 2 });
+    await all.waitFor(4);
+    expect(all.messages()).toEqual([...expected(CHANNEL_A, 3, 4), ...expected(CHANNEL_B, 3, 4)]);
+    await publishRange(url, CHANNEL_B, 5, 5);
+    await all.waitFor(5);
+    expect(all.messages().at(-1)).toBe(`${CHANNEL_B}#5`);
+    expect(logs.stats().duplicates).toBe(0);
+  });
+
   it('rejects a since that is not a cursor', () => {
     const logs = client('http://127.0.0.1:9');
     expect(() => logs.subscribe(CHANNEL_A, { since: 'yesterday' })).toThrow(/since/);
-  });
-});
-
-describe('since, against answers written by hand', () => {
-  it('delivers the live entries when the history request fails', async () => {
-    const fake = fakeFetch();
-    const logs = createLogsClient({ url: 'http://gateway.test', fetch: fake.fetch, debounceMs: 1 });
-    cleanups.push(() => logs.close());
-    const a = new Collector();
-    logs.subscribe(CHANNEL_A, { onLogs: a.onLogs, since: '100-0' });
-    await vi.waitFor(() => expect(fake.calls).toHaveLength(1));
-    const stream = fake.calls[0]!;
-    stream.open();
-    stream.push(
-      `event: hello\ndata: ${JSON.stringify({ connectionId: 'c', heartbeatSeconds: 15, channels: [], cursor: '150-0' })}\n\n`,
-    );
-    await vi.waitFor(() => expect(fake.calls).toHaveLength(2));
-    const history: FetchCall = fake.calls[1]!;
-    expect(history.url.pathname).toBe('/api/logs/history');
-    expect(history.url.searchParams.get('since')).toBe('100-0');
-    expect(history.url.searchParams.get('channel')).toBe(CHANNEL_A);
-    stream.push(logFrame(logEntry('200-0', CHANNEL_A, 'live')));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(a.entries).toHaveLength(0); // held while the history is out
-    history.answer(503, { error: { code: 'unavailable', message: 'later' } });
-    await a.waitFor(1);
-    expect(a.messages()).toEqual(['live']);
-    stream.push(logFrame(logEntry('201-0', CHANNEL_A, 'next')));
-    await a.waitFor(2);
-    expect(a.messages()).toEqual(['live', 'next']);
   });
 });

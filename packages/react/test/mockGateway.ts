@@ -1,6 +1,6 @@
 import { compareCursors, type LogEntry, type StatusEntry } from '@logs-sse/protocol';
 import { waitFor } from '@testing-library/react';
-import { HttpResponse, http, sse } from 'msw';
+import { sse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 
@@ -21,11 +21,10 @@ interface OpenStream {
  */
 export function createMockGateway() {
   const streams: OpenStream[] = [];
-  const historyRequests: URL[] = [];
   let history: LogEntry[] = [];
   let next = 1;
   const server = setupServer(
-    sse<{ hello: string; log: string; status: string; done: string }>(
+    sse<{ hello: string; history: string; log: string; status: string; done: string }>(
       `${GATEWAY}/api/logs/stream`,
       ({ client, request }) => {
         const stream: OpenStream = {
@@ -47,25 +46,23 @@ export function createMockGateway() {
           event: 'hello',
           data: JSON.stringify({ connectionId: `c${streams.length}`, heartbeatSeconds: 15, channels: [] }),
         });
+        // `history=<channel>~<tail or cursor>`: the channel's kept entries, as the gateway sends them.
+        for (const item of stream.url.searchParams.get('history')?.split(',') ?? []) {
+          const [channel, from] = item.split('~') as [string, string];
+          const kept = history.filter((entry) => entry.channel === channel);
+          const logs = from.includes('-')
+            ? kept.filter((entry) => compareCursors(entry.id, from) > 0)
+            : kept.slice(-Number(from));
+          client.send({ event: 'history', data: JSON.stringify({ channel, logs }) });
+        }
       },
     ),
-    http.get(`${GATEWAY}/api/logs/history`, ({ request }) => {
-      const url = new URL(request.url);
-      historyRequests.push(url);
-      const channel = url.searchParams.get('channel');
-      const since = url.searchParams.get('since');
-      const logs = history.filter(
-        (entry) => entry.channel === channel && (since === null || compareCursors(entry.id, since) > 0),
-      );
-      return HttpResponse.json({ logs });
-    }),
   );
 
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => {
     server.resetHandlers();
     streams.length = 0;
-    historyRequests.length = 0;
     history = [];
     sessionStorage.clear();
     vi.restoreAllMocks();
@@ -76,7 +73,6 @@ export function createMockGateway() {
   return {
     server,
     streams,
-    historyRequests,
     /** Streams still open. */
     open,
     /** Waits until exactly `count` streams are open; returns the newest. */

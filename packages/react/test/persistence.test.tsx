@@ -77,7 +77,7 @@ describe('persistence', () => {
     );
     expect(messages()).toEqual(['one', 'two']);
     await waitFor(() => expect(messages()).toEqual(['one', 'two', 'three']));
-    expect(gateway.historyRequests.at(-1)?.searchParams.get('since')).toBe(entries[1]!.id);
+    expect(gateway.streams.at(-1)?.url.searchParams.get('history')).toBe(`${RUN}~${entries[1]!.id}`);
     // The reloaded page's stream is the second one the gateway saw (the first page's may still be closing).
     await waitFor(() => expect(gateway.streams).toHaveLength(2));
     const live = gateway.streams[1]!;
