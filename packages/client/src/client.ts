@@ -205,6 +205,9 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
 
   function route(channel: Channel, type: unknown, data: LogEntry & GapEvent): void {
     if (type === 'log') {
+      // A stream that resumes from before `since` replays entries the subscriber asked to skip.
+      const { since } = channel;
+      if (since !== undefined && typeof data.id === 'string' && compareCursors(data.id, since) <= 0) return;
       // The first entry of a batch lists the channel for the flush after the chunk.
       if (channel.pending.push(data) === 1) touched.push(channel);
       return;
@@ -287,6 +290,16 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   async function run(current: number, signal: AbortSignal): Promise<void> {
     const query = streamQuery();
     connectedQuery = query;
+    // Each channel new to the stream asks for its history, which the gateway sends before the rest.
+    // Read with `query`, before the token is awaited: a channel subscribed meanwhile is in neither (the
+    // gateway refuses the history of a channel the stream does not carry).
+    let history = '';
+    for (const channel of channels.values()) {
+      const from = channel.served ? 0 : (channel.since ?? channel.tail);
+      if (from)
+        history += `${history ? ',' : '&history='}${encodeURIComponent(channel.key)}${HISTORY_SEPARATOR}${from}`;
+      else channel.served = true;
+    }
     let value: string | undefined;
     try {
       value = await (typeof token === 'function' ? token() : token);
@@ -300,14 +313,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (value) headers.authorization = `Bearer ${value}`;
     const resume = last ?? helloCursor;
     if (resume !== undefined) headers['last-event-id'] = resume;
-    // Each channel new to the stream asks for its history, which the gateway sends before the rest.
-    let history = '';
-    for (const channel of channels.values()) {
-      const from = channel.served ? 0 : (channel.since ?? channel.tail);
-      if (from)
-        history += `${history ? ',' : '&history='}${encodeURIComponent(channel.key)}${HISTORY_SEPARATOR}${from}`;
-      else channel.served = true;
-    }
     parser.reset();
     /** The error when retrying cannot help, else the least delay before the next attempt (`Retry-After`). */
     let outcome: LogsClientError | number = 0;

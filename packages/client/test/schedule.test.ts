@@ -353,6 +353,30 @@ describe('channel set (fake timers)', () => {
     expect(streamCalls()[3]!.url.searchParams.get('history')).toBe('logs:etl:ws-1:run-9~8-0');
   });
 
+  it('asks for history only of the channels the attempt carries, also when one is subscribed during the token', async () => {
+    let release: (token: string) => void = () => {};
+    create({ token: () => new Promise<string>((resolve) => (release = resolve)) });
+    const statuses: string[] = [];
+    client.onStatus((status) => statuses.push(status));
+    client.subscribe(CHANNEL_A, { tail: 3 });
+    await vi.advanceTimersByTimeAsync(25);
+    // The attempt for A waits for its token; B comes meanwhile, and the token right after.
+    client.subscribe(CHANNEL_B, { tail: 5 });
+    release('t1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls[0]!.url.searchParams.get('channels')).toBe(CHANNEL_A);
+    expect(calls[0]!.url.searchParams.get('history')).toBe(`${CHANNEL_A}~3`);
+    calls[0]!.open();
+    calls[0]!.push(hello(15));
+    await vi.advanceTimersByTimeAsync(25);
+    release('t2');
+    await vi.advanceTimersByTimeAsync(0);
+    const second = streamCalls()[1]!;
+    expect(second.url.searchParams.get('channels')).toBe(`${CHANNEL_A},${CHANNEL_B}`);
+    expect(second.url.searchParams.get('history')).toBe(`${CHANNEL_A}~3,${CHANNEL_B}~5`);
+    expect(statuses).not.toContain('error');
+  });
+
   it('ignores a history event for a channel it did not subscribe, and counts a malformed one', async () => {
     create();
     const a = new Collector();

@@ -105,6 +105,23 @@ describe('subscribe(channel, { since })', () => {
     expect(logs.stats().connections).toBe(1);
   });
 
+  it('keeps to the cursor when the connection resumes from before it', async () => {
+    const url = await gatewayWith();
+    const logs = client(url);
+    logs.subscribe(CHANNEL_B);
+    await waitForStatus(logs, 'open');
+    // The cursor comes from elsewhere (another tab, a link): newer than anything this client has seen.
+    await publishRange(url, CHANNEL_A, 1, 5);
+    const since = (await idsOf(url, CHANNEL_A)).get(`${CHANNEL_A}#3`)!;
+    const a = new Collector();
+    logs.subscribe(CHANNEL_A, { onLogs: a.onLogs, since });
+    await vi.waitFor(() => expect(logs.stats().connections).toBe(2));
+    await publishRange(url, CHANNEL_A, 6, 6);
+    await a.waitFor(3);
+    expect(a.messages()).toEqual(expected(CHANNEL_A, 4, 6));
+    expect(logs.getLogs(CHANNEL_A).map((entry) => entry.message)).toEqual(expected(CHANNEL_A, 4, 6));
+  });
+
   it('delivers what the gateway still keeps when the cursor is older than that, after a gap', async () => {
     const url = await gatewayWith({ historyPerChannel: 5 });
     await publishRange(url, CHANNEL_A, 1, 2);
@@ -123,6 +140,35 @@ describe('subscribe(channel, { since })', () => {
     await publishRange(url, CHANNEL_A, 21, 21);
     await a.waitFor(6);
     expect(a.messages()).toEqual(expected(CHANNEL_A, 16, 21));
+  });
+
+  it('takes a history longer than one event may carry as its newest part and a gap, on one connection', async () => {
+    const url = await gatewayWith();
+    await publishRange(url, CHANNEL_A, 0, 0);
+    const since = (await idsOf(url, CHANNEL_A)).get(`${CHANNEL_A}#0`)!;
+    // 1,000 entries of ~9 KB: more than the client buffers for one event, were it sent whole.
+    const message = (i: number) => `${i} ${'x'.repeat(9000)}`;
+    for (let from = 0; from < 1000; from += 100) {
+      const logs = Array.from({ length: 100 }, (_, i) => ({
+        channel: CHANNEL_A,
+        message: message(from + i),
+      }));
+      const response = await fetch(`${url}${API_PATHS.publish}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ logs }),
+      });
+      expect(response.status).toBe(202);
+    }
+    const logs = client(url);
+    const a = new Collector();
+    const gaps: GapEvent[] = [];
+    logs.subscribe(CHANNEL_A, { onLogs: a.onLogs, onGap: (gap) => gaps.push(gap), since });
+    await a.waitFor(1);
+    const count = a.entries.length;
+    expect(a.messages()).toEqual(Array.from({ length: count }, (_, i) => message(1000 - count + i)));
+    expect(gaps).toEqual([{ channel: CHANNEL_A, missed: 1000 - count, from: since }]);
+    expect(logs.stats()).toMatchObject({ connections: 1, malformed: 0 });
   });
 
   it('gives a later subscriber of the channel the buffer as it is', async () => {

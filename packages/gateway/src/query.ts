@@ -48,7 +48,8 @@ export interface QueryLimits {
 }
 
 const MAX_Q_LENGTH = 256;
-const WHOLE_NUMBER = /^\d{1,9}$/;
+/** A count: any size a client may send (exact as a double), clamped to what the gateway keeps. */
+const WHOLE_NUMBER = /^\d{1,15}$/;
 /** Cursors of a timestamp `T` are `T-0`, `T-1`...: "after `(T-1)-MAX`" is "at or after T". */
 const MAX_SEQ = '999999999999999';
 

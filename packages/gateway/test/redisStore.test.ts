@@ -95,6 +95,10 @@ describe('RedisStore', () => {
     const none = await s.read({ patterns: [new ChannelPattern('logs:other:*:*'), exact('zz')], after: null });
     expect(none.entries).toEqual([]);
 
+    // A tail of 0 (`tail=0`, `history=<channel>~0`) reads nothing, as in memory: Redis answers COUNT 0 with nil.
+    const zero = await s.read({ patterns: [exact('a')], after: null, tail: 0 });
+    expect(zero.entries).toEqual([]);
+
     // Up to a cursor: a tail counts back from it; an `after` past it reads nothing.
     const upTo = stored[3]!.id;
     const bounded = await s.read({ patterns: [exact('a'), exact('b')], after: null, upTo });

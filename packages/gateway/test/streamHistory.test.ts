@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, type LogStore, MemoryStore } from '@logs-sse/gateway';
 import { compareCursors } from '@logs-sse/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HISTORY_EVENT_BYTES } from '../src/routes/streamHistory';
 import { call, log, openStream, publish, SseReader, type Started, startGateway } from './helpers';
 import { type GatewayNode, startNode, strictlyIncreasing } from './redisNodes';
 import { type RedisServer, startRedis } from './redisServer';
@@ -93,6 +94,17 @@ describe('history events on a fresh stream', () => {
     expect(history.data).toBe(`{"channel":"${A}",${stored.text.slice(1)}`);
     expect(reader.data('log').map((e) => e.message)).toEqual(['live-a', 'live-b']);
     expect(g.gateway.stats().logs.out - outBefore).toBe(3 + 2);
+  });
+
+  it('clamps a count larger than what is kept, up to 15 digits', async () => {
+    g = await startGateway({ historyPerChannel: 3 });
+    await publishEach(g.url, 'a', ['a1', 'a2', 'a3', 'a4']);
+    const reader = await stream(g.url, `channels=${A}&history=${A}~${'9'.repeat(15)}`);
+    await reader.untilEvents('history', 1);
+    expect(messagesOf(reader.data('history')[0]!.logs)).toEqual(['a2', 'a3', 'a4']);
+    // The same for the stream's and /history's own `tail`.
+    const history = await call(`${g.url}/api/logs/history?channel=${A}&tail=10000000000`);
+    expect(history.status).toBe(200);
   });
 
   it('sends one event per item in request order, also from repeated history parameters', async () => {
@@ -186,6 +198,35 @@ describe('history events on a fresh stream', () => {
       { channel: B, missed: 2, from: start!.id },
       { channel: 'logs:svc:ws:c', missed: 1, from: start!.id },
     ]);
+  });
+
+  it('keeps one event within MAX_HISTORY_EVENT_BYTES, the newest, which a client can buffer whole', async () => {
+    g = await startGateway({ historyPerChannel: 1000 });
+    await publish(g.url, log('a', 'first'));
+    const [first] = await kept(g.url, A);
+    // 800 entries of ~8 KB: 6.4 MB, more than one event may hold (and than a client buffers for one).
+    const pad = 'x'.repeat(8000);
+    const messages = Array.from({ length: 800 }, (_, i) => `m${i}`);
+    for (let i = 0; i < messages.length; i += 100) {
+      const batch = messages.slice(i, i + 100).map((m) => log('a', m, { pad }));
+      expect((await publish(g.url, { logs: batch })).status).toBe(202);
+    }
+
+    const byCount = await stream(g.url, `channels=${A}&history=${A}~1000`);
+    await byCount.untilEvents('history', 1);
+    const [event] = byCount.events.filter((e) => e.event === 'history');
+    expect(Buffer.byteLength(event!.data)).toBeLessThanOrEqual(MAX_HISTORY_EVENT_BYTES);
+    const sent = messagesOf(JSON.parse(event!.data).logs);
+    // The newest that fit (about 4 MiB / 8 KB), and not much fewer.
+    expect(sent).toEqual(messages.slice(-sent.length));
+    expect(sent.length).toBeGreaterThan(500);
+
+    // A cursor item is told, before its event, what the cap left out.
+    const byCursor = await stream(g.url, `channels=${A}&history=${A}~${first!.id}`);
+    await byCursor.untilEvents('history', 1);
+    expect(names(byCursor)).toEqual(['hello', 'gap', 'history']);
+    expect(messagesOf(byCursor.data('history')[0].logs)).toEqual(sent);
+    expect(byCursor.data('gap')).toEqual([{ channel: A, missed: 800 - sent.length, from: first!.id }]);
   });
 
   it('sends an empty history event when nothing is kept, and when nothing was stored at all', async () => {

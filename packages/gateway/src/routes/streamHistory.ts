@@ -7,15 +7,22 @@ import type { Subscriber } from '../subscriber';
 
 /** A long history event is written in pieces of this size, so the socket never holds much more unsent. */
 const PIECE_BYTES = 64 * 1024;
+/**
+ * Most bytes of entries in one history event. A client must buffer a whole event before it can parse it
+ * (`@logs-sse/client` gives up on one past 8 MB and reconnects, only to ask for the same history again),
+ * and the gateway builds each event in memory: one event stays well under that.
+ */
+export const MAX_HISTORY_EVENT_BYTES = 4 * 1024 * 1024;
 
 /**
  * Writes one `history` event per requested key, in request order, each after the gaps of its cursor.
  * Only entries at or before `start` (the stream's start point) are sent: later ones come as replayed or
  * live entries. Keys are read and written one at a time, so a stream holds one key's history at once.
  *
- * One event holds at most `historyPerChannel` entries, the newest: a pattern's count applies to each
- * matching channel, as on `/history`, and the total is then capped. What the cap leaves out of a cursor
- * item is reported as a gap of its channel, so a client never takes a cut history for a whole one.
+ * One event holds at most `historyPerChannel` entries and {@link MAX_HISTORY_EVENT_BYTES}, the newest: a
+ * pattern's count applies to each matching channel, as on `/history`, and the total is then capped. What
+ * the caps leave out of a cursor item is reported as a gap of its channel, so a client never takes a cut
+ * history for a whole one.
  *
  * Resolves with the entries sent, or `undefined` when the stream closed or the store failed (the
  * response is then destroyed, as for a failed replay).
@@ -64,7 +71,10 @@ export async function writeHistory(
   return sent;
 }
 
-/** The entries the stream accepts, up to `start`; the newest `limit` of them, and those cut per channel. */
+/**
+ * The entries the stream accepts, up to `start`; the newest of them within `limit` entries and
+ * {@link MAX_HISTORY_EVENT_BYTES}, and how many were cut per channel.
+ */
 function kept(
   entries: readonly StoredEntry[],
   sub: Subscriber,
@@ -74,7 +84,13 @@ function kept(
   // `upTo` already bounds them; checked again for a store that does not know it.
   const accepted = entries.filter((entry) => compareCursors(entry.id, start) <= 0 && sub.accepts(entry));
   const cut = new Map<string, number>();
-  const from = Math.max(0, accepted.length - limit);
+  let from = Math.max(0, accepted.length - limit);
+  // The frame's length is the JSON's UTF-8 bytes plus a few, never fewer than the characters a client buffers.
+  let bytes = 0;
+  for (let i = accepted.length - 1; i >= from; i--) {
+    bytes += accepted[i]!.frame.length;
+    if (bytes > MAX_HISTORY_EVENT_BYTES) from = i + 1;
+  }
   for (let i = 0; i < from; i++) {
     const channel = accepted[i]!.channel;
     cut.set(channel, (cut.get(channel) ?? 0) + 1);

@@ -194,7 +194,8 @@ export class RedisStore implements LogStore {
       }
       const [rangeError, range] = replies[at++]!;
       if (rangeError) throw unavailable(rangeError);
-      const raw = range as RawStreamEntry[];
+      // XREVRANGE ... COUNT 0 answers nil, not an empty list.
+      const raw = (range ?? []) as RawStreamEntry[];
       if (raw.length > 0) sources++;
       const from = entries.length;
       for (const item of raw) {
