@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GatewayError } from './errors';
-import { type GatewayOptions, NUMERIC_OPTIONS } from './options';
+import { type GatewayOptions, NUMERIC_OPTIONS, type PublishRateLimitOptions } from './options';
 
 /** Everything the command line decides: gateway options, where to listen, and what to do. */
 export interface CliConfig {
@@ -31,7 +31,9 @@ More environment variables: LOGS_SSE_HEARTBEAT_SECONDS, LOGS_SSE_HISTORY_PER_CHA
 LOGS_SSE_HISTORY_TTL_SECONDS, LOGS_SSE_MAX_HISTORY_BYTES, LOGS_SSE_MAX_BUFFERED_BYTES,
 LOGS_SSE_MAX_BODY_BYTES, LOGS_SSE_MAX_CHANNELS, LOGS_SSE_RETRY_MS, LOGS_SSE_SHUTDOWN_RETRY_MS,
 LOGS_SSE_CLOSE_TIMEOUT_MS, LOGS_SSE_CORS_ORIGINS (comma separated), LOGS_SSE_LOG_LEVEL (pino level, default info),
-LOGS_SSE_ADMIN_TOKEN and LOGS_SSE_JWT_SECRET (set auth.adminToken and auth.jwt.secret).
+LOGS_SSE_ADMIN_TOKEN and LOGS_SSE_JWT_SECRET (set auth.adminToken and auth.jwt.secret),
+LOGS_SSE_PUBLISH_RATE_LIMIT (<entriesPerSecond> or <entriesPerSecond>:<burst>, such as 5000:20000: each
+service may publish that many entries per second through this gateway, then gets 429; default no limit).
 `;
 
 const FLAGS = new Set(['port', 'host', 'config', 'redis']);
@@ -71,6 +73,8 @@ export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = 
     options.auth = { ...options.auth, jwt: { ...options.auth?.jwt, secret: env.LOGS_SSE_JWT_SECRET } };
   if (env.LOGS_SSE_CORS_ORIGINS)
     options.corsOrigins = env.LOGS_SSE_CORS_ORIGINS.split(',').map((o) => o.trim());
+  if (env.LOGS_SSE_PUBLISH_RATE_LIMIT)
+    options.publishRateLimit = toRateLimit(env.LOGS_SSE_PUBLISH_RATE_LIMIT);
 
   const port = toPort(flags.port ?? env.LOGS_SSE_PORT ?? file.port ?? 3002);
   const host = String(flags.host ?? env.LOGS_SSE_HOST ?? file.host ?? '127.0.0.1');
@@ -136,6 +140,20 @@ function toNumber(value: string, name: string): number {
   if (value.trim() === '' || !Number.isFinite(n))
     throw new GatewayError('invalid_options', `${name} must be a number, got "${value}"`);
   return n;
+}
+
+/** `<entriesPerSecond>` or `<entriesPerSecond>:<burst>`, both numbers above 0. */
+function toRateLimit(value: string): PublishRateLimitOptions {
+  const parts = value.split(':');
+  const numbers = parts.map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  if (parts.length > 2 || numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
+    throw new GatewayError(
+      'invalid_options',
+      `LOGS_SSE_PUBLISH_RATE_LIMIT must be <entriesPerSecond> or <entriesPerSecond>:<burst>, numbers above 0 such as 5000 or 5000:20000; got "${value}"`,
+    );
+  }
+  const [entriesPerSecond, burst] = numbers as [number, number | undefined];
+  return burst === undefined ? { entriesPerSecond } : { entriesPerSecond, burst };
 }
 
 function toPort(value: unknown): number {

@@ -3,6 +3,7 @@ import type { Fanout } from './fanout';
 import type { Metrics } from './metrics';
 import type { ResolvedOptions } from './options';
 import type { PublisherInfo, PublisherRegistry } from './publishers';
+import type { RateLimiter } from './rateLimiter';
 import type { RedisSide } from './store/redisStats';
 import type { LogStore } from './store/store';
 
@@ -13,7 +14,8 @@ export interface GatewayStats {
   /** Open streams by channel or pattern they asked for. */
   subscriptions: Record<string, number>;
   publishers: PublisherInfo[];
-  logs: { in: number; out: number; rejected: number };
+  /** Entries accepted, sent to streams, refused as invalid or forbidden, refused by `publishRateLimit`. */
+  logs: { in: number; out: number; rejected: number; rateLimited: number };
   dropped: { slowSubscribers: number; evictedEntries: number };
   history: { channels: number; entries: number; bytes: number };
   /** Process memory, plus the bytes all open streams hold unsent (socket buffers and queues). */
@@ -32,5 +34,7 @@ export interface GatewayContext {
   readonly fanout: Fanout;
   readonly metrics: Metrics;
   readonly publishers: PublisherRegistry;
+  /** Present when `publishRateLimit` is set. */
+  readonly rateLimiter: RateLimiter | undefined;
   readonly state: { closing: boolean; connectionCounter: number; readonly startedAt: number };
 }

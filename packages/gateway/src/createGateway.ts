@@ -10,6 +10,7 @@ import { sendError } from './http';
 import { Metrics } from './metrics';
 import { type GatewayOptions, resolveOptions } from './options';
 import { PublisherRegistry } from './publishers';
+import { RateLimiter } from './rateLimiter';
 import { ROUTES } from './router';
 import { collectStats } from './routes/admin';
 import { MemoryStore } from './store/memoryStore';
@@ -67,6 +68,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     fanout,
     metrics,
     publishers: new PublisherRegistry(resolved.now),
+    rateLimiter:
+      resolved.publishRateLimit &&
+      new RateLimiter(
+        resolved.publishRateLimit.entriesPerSecond,
+        resolved.publishRateLimit.burst,
+        resolved.now,
+      ),
     state: { closing: false, connectionCounter: 0, startedAt: resolved.now() },
   };
   const unsubscribe = store.subscribe((entries) => fanout.deliver(entries));

@@ -9,6 +9,7 @@ export type {
   GatewayOptions,
   JwtOptions,
   PublisherTokenOptions,
+  PublishRateLimitOptions,
   SubscriberTokenOptions,
 } from './options';
 export { ChannelPattern } from './patterns';

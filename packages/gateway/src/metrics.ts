@@ -6,6 +6,7 @@ export class Metrics {
   publishRequests = 0;
   logsIn = 0;
   logsRejected = 0;
+  logsRateLimited = 0;
   logsOut = 0;
   streamsOpened = 0;
   slowDisconnects = 0;
@@ -38,6 +39,12 @@ const FAMILIES: [
     'counter',
     'Entries refused as invalid or forbidden.',
     (s) => s.metrics.logsRejected,
+  ],
+  [
+    'logs_sse_publish_rate_limited_total',
+    'counter',
+    'Entries refused because their service was over publishRateLimit.',
+    (s) => s.metrics.logsRateLimited,
   ],
   ['logs_sse_logs_out_total', 'counter', 'Entries written to subscribers.', (s) => s.metrics.logsOut],
   ['logs_sse_streams_opened_total', 'counter', 'Streams opened.', (s) => s.metrics.streamsOpened],

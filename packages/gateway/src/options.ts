@@ -38,6 +38,25 @@ export interface AuthOptions {
   adminToken?: string;
 }
 
+/**
+ * A token bucket per service: the `service` segment of each entry's channel. A publish request that
+ * finds its service's bucket empty is answered 429 `rate_limited` with `Retry-After`, and nothing of it
+ * is stored. The limit holds per gateway process: N gateways let a service through up to N times over.
+ *
+ * @example
+ * createGateway({ publishRateLimit: { entriesPerSecond: 5000, burst: 20_000 } });
+ */
+export interface PublishRateLimitOptions {
+  /** Entries per second each service may publish, on average. Required; a number above 0. */
+  entriesPerSecond: number;
+  /**
+   * Entries a service may publish at once after being idle. A single batch larger than this is still
+   * accepted once; the service then waits until its bucket has refilled past zero. Defaults to
+   * `entriesPerSecond` (one second's worth).
+   */
+  burst?: number;
+}
+
 /** A pino-compatible logger: the gateway only calls these four methods. */
 export interface GatewayLogger {
   debug(obj: object, msg?: string): void;
@@ -73,6 +92,8 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** Tokens and JWT settings. Defaults to none: the gateway runs open, and only listens on loopback addresses. */
   auth?: AuthOptions;
+  /** Caps how fast each service may publish through this gateway. Defaults to none (no limit). */
+  publishRateLimit?: PublishRateLimitOptions;
   /** Clock, for tests. Defaults to `Date.now`. */
   now?: () => number;
   /**
@@ -82,9 +103,12 @@ export interface GatewayOptions {
   store?: LogStore;
 }
 
-export type ResolvedOptions = Required<Omit<GatewayOptions, 'auth' | 'logger' | 'store'>> & {
+export type ResolvedOptions = Required<
+  Omit<GatewayOptions, 'auth' | 'logger' | 'store' | 'publishRateLimit'>
+> & {
   auth: AuthOptions | undefined;
   logger: GatewayLogger;
+  publishRateLimit: Required<PublishRateLimitOptions> | undefined;
 };
 
 const NUMERIC_DEFAULTS = {
@@ -132,9 +156,35 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     ...numbers,
     corsOrigins,
     auth: options.auth,
+    publishRateLimit: resolveRateLimit(options.publishRateLimit),
     now: options.now ?? Date.now,
     logger: resolveLogger(options.logger),
   };
+}
+
+function resolveRateLimit(
+  limit: GatewayOptions['publishRateLimit'],
+): Required<PublishRateLimitOptions> | undefined {
+  if (limit === undefined) return undefined;
+  if (typeof limit !== 'object' || limit === null) {
+    throw new GatewayError(
+      'invalid_options',
+      'publishRateLimit must be an object such as { entriesPerSecond: 5000, burst: 20000 }',
+    );
+  }
+  const { entriesPerSecond, burst = entriesPerSecond } = limit;
+  for (const [name, value] of [
+    ['entriesPerSecond', entriesPerSecond],
+    ['burst', burst],
+  ] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new GatewayError(
+        'invalid_options',
+        `publishRateLimit.${name} must be a number above 0, got ${String(value)}`,
+      );
+    }
+  }
+  return { entriesPerSecond, burst };
 }
 
 function resolveLogger(logger: GatewayOptions['logger']): GatewayLogger {

@@ -30,7 +30,7 @@ describe('health, readiness, stats and metrics', () => {
           lastHeartbeat: null,
         },
       ],
-      logs: { in: 2, out: 2, rejected: 1 },
+      logs: { in: 2, out: 2, rejected: 1, rateLimited: 0 },
       dropped: { slowSubscribers: 0, evictedEntries: 0 },
       history: { channels: 2, entries: 2, bytes: expect.any(Number) },
       memory: {

@@ -139,6 +139,25 @@ describe('logs-sse-gateway CLI', () => {
     }
   });
 
+  it('limits each service to LOGS_SSE_PUBLISH_RATE_LIMIT and refuses a malformed value', async () => {
+    // Burst 2, then one token every 1000 s: the third entry leaves a debt no test outlives.
+    const started = run(['--port', '0'], { LOGS_SSE_PUBLISH_RATE_LIMIT: '0.001:2' });
+    const url = await urlOf(started);
+    expect((await publish(url, { logs: ['1', '2', '3'].map((m) => log('a', m)) })).status).toBe(202);
+    const refused = await publish(url, log('a', '4'));
+    expect(refused.status).toBe(429);
+    expect(refused.json.error.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+
+    const bad = run(['--port', '0'], { LOGS_SSE_PUBLISH_RATE_LIMIT: '100:0' });
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr).toMatch(
+      /LOGS_SSE_PUBLISH_RATE_LIMIT must be <entriesPerSecond> or <entriesPerSecond>:<burst>/,
+    );
+  });
+
   it('refuses to start open on 0.0.0.0 with a clear message', async () => {
     const started = run(['--port', '0', '--host', '0.0.0.0']);
     expect(await started.exited).toBe(1);
@@ -151,6 +170,7 @@ describe('logs-sse-gateway CLI', () => {
     expect(await started.exited).toBe(0);
     expect(started.stdout).toMatch(/^Usage: logs-sse-gateway/);
     expect(started.stdout).toContain('LOGS_SSE_PORT');
+    expect(started.stdout).toContain('LOGS_SSE_PUBLISH_RATE_LIMIT');
   });
 
   it.each([

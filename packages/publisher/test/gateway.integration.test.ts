@@ -1,7 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogsPublisher, type LogsPublisher, type PublisherOptions } from '../src/index';
+import {
+  createLogsPublisher,
+  type LogsPublisher,
+  type PublisherError,
+  type PublisherOptions,
+} from '../src/index';
 import { freePort, history, poll, type RunningGateway, sharedStore, startGateway } from './helpers/gateway';
+import { eventually, ManualTimers } from './helpers/manualTimers';
 
 const CHANNEL = 'logs:svc:ws:r';
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -178,6 +184,45 @@ describe('against the real gateway', () => {
     expect(unknown.stats().lastError).toMatchObject({ status: 401 });
     expect(allowed.stats()).toMatchObject({ sent: 5, retries: 0, droppedBy: { invalid: 5 } });
     expectAddsUp(allowed);
+  });
+
+  it('through a rate-limited gateway: 3x the limit arrives, each entry once and in order, after retrying the 429s', async () => {
+    // One clock for both sides: the test moves it to each Retry-After the gateway asks for.
+    const timers = new ManualTimers();
+    const { url, gateway } = await gatewayOn(0, {
+      now: timers.now,
+      publishRateLimit: { entriesPerSecond: 100 },
+    });
+    const errors: PublisherError[] = [];
+    const pub = publisher(url, {
+      timers,
+      now: timers.now,
+      batchSize: 50,
+      retryMaxMs: 60_000,
+      random: () => 0,
+      onError: (error) => errors.push(error),
+    });
+    for (let i = 0; i < 300; i++) pub.publish(entry(i));
+    let flushed = false;
+    const flushing = pub.flush().then((done) => {
+      flushed = done;
+    });
+    timers.advance(0);
+    while (!flushed) {
+      await eventually(() => flushed || timers.delays.length > 0);
+      if (!flushed) timers.advance(Math.max(...timers.delays));
+    }
+    await flushing;
+
+    const stored = await history(url, CHANNEL);
+    expect(stored.map((e) => e.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    // Two batches of 50 use up the burst of 100; the third waits a second for the next 100; and again.
+    expect(pub.stats()).toMatchObject({ sent: 300, dropped: 0, retries: 2, batchesSent: 6 });
+    expect(errors.map((e) => [e.code, e.status])).toEqual([
+      ['rate_limited', 429],
+      ['rate_limited', 429],
+    ]);
+    expect(gateway.stats().logs).toMatchObject({ in: 300, rateLimited: 100 });
   });
 
   it('heartbeats reach /admin/logs/stats', async () => {

@@ -44,7 +44,12 @@ export function collectStats(ctx: GatewayContext): GatewayStats {
     connections: ctx.fanout.subscribers.size,
     subscriptions: ctx.fanout.subscriptionCounts(),
     publishers: ctx.publishers.list(),
-    logs: { in: metrics.logsIn, out: metrics.logsOut, rejected: metrics.logsRejected },
+    logs: {
+      in: metrics.logsIn,
+      out: metrics.logsOut,
+      rejected: metrics.logsRejected,
+      rateLimited: metrics.logsRateLimited,
+    },
     dropped: { slowSubscribers: metrics.slowDisconnects, evictedEntries: store.evicted },
     history: { channels: store.channels, entries: store.entries, bytes: store.bytes },
     memory: {

@@ -12,6 +12,7 @@ import { canPublish, type Grant } from '../auth';
 import { readBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError, sendJson } from '../http';
+import type { RateLimiter } from '../rateLimiter';
 import { authorize } from './authorize';
 
 const NDJSON_TYPES = new Set([
@@ -49,7 +50,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     return;
   }
 
-  const { valid, rejected } = validateAll(ctx, items, grant);
+  const { valid, rejected, perService } = validateAll(ctx, items, grant);
   ctx.metrics.logsRejected += rejected.length;
   if (valid.length === 0) {
     // One shared reason becomes the answer's code (403 when all were forbidden); mixed reasons are a 400.
@@ -59,9 +60,14 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     sendError(res, code, `no entry was accepted: ${first}`, { rejected });
     return;
   }
+  // Buckets are charged before the append, so that concurrent requests of one service see each other's
+  // charge, and refunded when the store fails: a 503 costs a publisher nothing.
+  const limiter = ctx.rateLimiter;
+  if (limiter && perService && !admitRate(ctx, limiter, res, perService, valid.length)) return;
   try {
     await ctx.store.append(valid);
   } catch (error) {
+    if (limiter && perService) limiter.refund(perService);
     ctx.options.logger.error({ err: error }, 'store append failed');
     sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
       headers: { 'retry-after': '1' },
@@ -73,6 +79,34 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length);
   const result: PublishResult = { accepted: valid.length, rejected };
   sendJson(res, 202, result);
+}
+
+/** Lets the request through, or answers 429 when one of its services is over its limit. */
+function admitRate(
+  ctx: GatewayContext,
+  limiter: RateLimiter,
+  res: ServerResponse,
+  perService: ReadonlyMap<string, number>,
+  count: number,
+): boolean {
+  const refusal = limiter.admit(perService);
+  if (refusal === undefined) return true;
+  ctx.metrics.logsRateLimited += count;
+  const { service, retryAfterSeconds } = refusal;
+  const limit = `${limiter.entriesPerSecond} entries/s, burst ${limiter.burst}`;
+  if (refusal.newlyLimited) {
+    ctx.options.logger.warn(
+      { service, entriesPerSecond: limiter.entriesPerSecond, burst: limiter.burst, retryAfterSeconds },
+      'service over its publish rate limit: refused with 429 (logged at most once a minute per service)',
+    );
+  }
+  sendError(
+    res,
+    'rate_limited',
+    `service "${service}" is over its publish rate limit of ${limit}; nothing was stored, retry after ${retryAfterSeconds} s`,
+    { headers: { 'retry-after': String(retryAfterSeconds) } },
+  );
+  return false;
 }
 
 type Item = { value: unknown } | { error: string };
@@ -111,6 +145,8 @@ function parseItems(
 function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
   const valid: NormalizedEntry[] = [];
   const rejected: RejectedEntry[] = [];
+  // Counted only when a rate limit is on: the service of each entry is at hand here, parsed once.
+  const perService = ctx.rateLimiter && new Map<string, number>();
   const now = ctx.options.now;
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
@@ -132,8 +168,9 @@ function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
       continue;
     }
     valid.push(result.entry);
+    perService?.set(service, (perService.get(service) ?? 0) + 1);
   }
-  return { valid, rejected };
+  return { valid, rejected, perService };
 }
 
 /** The publisher's own id from `X-Publisher-Id`, when it is short and printable. */
