@@ -1,35 +1,16 @@
 import { compareCursors } from '@logs-sse/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { call, log, openStream, publish, type SseReader } from './helpers';
-import { type GatewayNode, startNode, strictlyIncreasing } from './redisNodes';
-import { type RedisServer, startRedis } from './redisServer';
+import { redisDeployments, startNode, strictlyIncreasing } from './redisNodes';
 
-let redis: RedisServer;
-let nodes: GatewayNode[] = [];
 let readers: SseReader[] = [];
-let deployment = 0;
+const redis = redisDeployments('deploy');
+const deploy = (count: number) => redis.deploy(count);
 
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
+afterEach(() => {
   for (const reader of readers) reader.close();
   readers = [];
-  await Promise.all(nodes.map((n) => n.stop()));
-  nodes = [];
 });
-afterAll(async () => {
-  await redis.dispose();
-});
-
-/** `count` gateways sharing one Redis prefix of their own: one deployment per test. */
-async function deploy(count: number): Promise<GatewayNode[]> {
-  const prefix = `deploy${++deployment}`;
-  const started: GatewayNode[] = [];
-  for (let i = 0; i < count; i++) started.push(await startNode(redis.url, prefix));
-  nodes.push(...started);
-  return started;
-}
 
 async function stream(url: string, query: string, headers: Record<string, string> = {}) {
   const reader = await openStream(url, query, headers);
@@ -108,7 +89,7 @@ describe('several gateways on one Redis', () => {
   });
 
   it('keeps history when a gateway restarts, and a new gateway resumes its cursors', async () => {
-    const prefix = `deploy${++deployment}`;
+    const prefix = redis.prefix();
     const a = await startNode(redis.url, prefix);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -119,7 +100,7 @@ describe('several gateways on one Redis', () => {
     await a.stop();
 
     const restarted = await startNode(redis.url, prefix);
-    nodes.push(restarted);
+    redis.track(restarted);
     const after = await call(`${restarted.url}/api/logs/history?channel=logs:svc:ws:h`);
     expect(after.status).toBe(200);
     expect(after.json.logs.map((e: { message: string }) => e.message)).toEqual([
@@ -144,10 +125,10 @@ describe('several gateways on one Redis', () => {
   });
 
   it('sends a gap to a resume point older than what Redis still keeps', async () => {
-    const prefix = `deploy${++deployment}`;
+    const prefix = redis.prefix();
     const a = await startNode(redis.url, prefix, { store: { historyPerChannel: 10 } });
     const b = await startNode(redis.url, prefix, { store: { historyPerChannel: 10 } });
-    nodes.push(a, b);
+    redis.track(a, b);
     await publish(a.url, log('g', 'first'));
     const first = await call(`${a.url}/api/logs/history?channel=logs:svc:ws:g`);
     const cursor = first.json.logs[0].id as string;

@@ -5,8 +5,7 @@ import { compareCursors } from '@logs-sse/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_HISTORY_EVENT_BYTES } from '../src/routes/streamHistory';
 import { call, log, openStream, publish, SseReader, type Started, startGateway } from './helpers';
-import { type GatewayNode, startNode, strictlyIncreasing } from './redisNodes';
-import { type RedisServer, startRedis } from './redisServer';
+import { redisDeployments, strictlyIncreasing } from './redisNodes';
 
 let g: Started | undefined;
 let readers: SseReader[] = [];
@@ -470,27 +469,8 @@ describe('bad history parameters are refused before the stream starts', () => {
 });
 
 describe('history events on a Redis store', () => {
-  let redis: RedisServer;
-  let nodes: GatewayNode[] = [];
-  let deployment = 0;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    for (const reader of readers) reader.close();
-    readers = [];
-    await Promise.all(nodes.map((n) => n.stop()));
-    nodes = [];
-  });
-  afterAll(() => redis.dispose());
-
-  async function deploy(count: number): Promise<GatewayNode[]> {
-    const prefix = `history${++deployment}`;
-    const started: GatewayNode[] = [];
-    for (let i = 0; i < count; i++) started.push(await startNode(redis.url, prefix));
-    nodes.push(...started);
-    return started;
-  }
+  const redis = redisDeployments('history');
+  const deploy = (count: number) => redis.deploy(count);
 
   it('resumes on another gateway: history up to the cursor, replay after it, each entry once', async () => {
     const [a, b] = await deploy(2);
