@@ -257,23 +257,17 @@ describe('history events on a fresh stream', () => {
     // A history event of ~200 KB is written in pieces, waiting for the socket: publishes come in meanwhile.
     await publish(g.url, { logs: before.map((m) => log('a', m, { pad: 'x'.repeat(2000) })) });
     const live = Array.from({ length: 60 }, (_, i) => `l${i}`);
-    let published = 0;
-    const publishing = (async () => {
-      for (const message of live) {
-        expect((await publish(g!.url, log('a', message))).status).toBe(202);
-        published++;
-      }
-    })();
-    // Streams opened at different moments of the burst: each splits it between history and live.
-    const opened: SseReader[] = [];
-    while (published < live.length - 10) {
-      opened.push(await stream(g.url, `channels=${A},${B}&history=${A}~1000`));
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    // Streams opened at different moments of the burst, each while publishes go on: each splits the
+    // burst between history and live.
+    const opening: Promise<SseReader>[] = [];
+    for (const [i, message] of live.entries()) {
+      if (i % 10 === 0) opening.push(stream(g.url, `channels=${A},${B}&history=${A}~1000`));
+      expect((await publish(g.url, log('a', message))).status).toBe(202);
     }
-    await publishing;
+    const opened = await Promise.all(opening);
     await publish(g.url, log('a', 'end'));
     const everything = [...before, ...live, 'end'];
-    expect(opened.length).toBeGreaterThan(2);
+    expect(opened).toHaveLength(6);
     for (const reader of opened) {
       await reader.until((r) => r.data('log').some((e) => e.message === 'end'), 'the end entry');
       expect(names(reader).slice(0, 2)).toEqual(['hello', 'history']);

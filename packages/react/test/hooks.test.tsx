@@ -1,3 +1,4 @@
+import { createLogsClient } from '@logs-sse/client';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
@@ -76,18 +77,21 @@ describe('clear and enabled', () => {
         </>
       );
     }
+    const client = createLogsClient({ url: GATEWAY });
     const view = render(
-      <LogsSSEProvider gatewayUrl={GATEWAY}>
+      <LogsSSEProvider client={client}>
         <Panel enabled={false} />
       </LogsSSEProvider>,
     );
-    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
-    expect(gateway.streams).toHaveLength(0);
+    // A hook subscribes as it mounts: a disabled one leaves the client without a channel to connect for.
+    expect(client.stats().channels).toBe(0);
+    expect(client.status).toBe('idle');
     view.rerender(
-      <LogsSSEProvider gatewayUrl={GATEWAY}>
+      <LogsSSEProvider client={client}>
         <Panel enabled />
       </LogsSSEProvider>,
     );
+    expect(client.stats().channels).toBe(1);
     const stream = await gateway.openStream();
     act(() => stream.send('log', gateway.log(WF, 'old')));
     await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(1));
@@ -95,6 +99,9 @@ describe('clear and enabled', () => {
     expect(screen.queryAllByRole('listitem')).toHaveLength(0);
     act(() => stream.send('log', gateway.log(WF, 'new')));
     await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(['new']));
+    expect(gateway.streams).toHaveLength(1);
+    view.unmount();
+    client.close();
   });
 });
 
