@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RedisStore } from '../packages/gateway/src/store/redisStore.ts';
+import { RedisStore } from '../packages/gateway/src/store/redis/redisStore.ts';
 import { validateEntry } from '../packages/protocol/src/index.ts';
 
 const { Redis } = createRequire(new URL('../packages/gateway/package.json', import.meta.url))('ioredis');

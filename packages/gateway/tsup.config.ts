@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../scripts/tsupConfig';
 
-export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/cli.ts'] }));
+export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/redis.ts', 'src/cli.ts'] }));

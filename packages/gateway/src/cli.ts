@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { HELP_TEXT, loadCliConfig } from './config';
 import { createGateway } from './createGateway';
 import { GatewayError } from './errors';
-import { RedisStore } from './store/redisStore';
+import type { RedisStore } from './redis';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadCliConfig>;
@@ -22,10 +22,11 @@ async function main(): Promise<void> {
   let url: string;
   try {
     // With Redis the gateway starts even while Redis is down: /ready says so, and it recovers by itself.
+    // Loaded only when asked for, so that a gateway without Redis never loads its client.
     store =
       config.redisUrl === undefined
         ? undefined
-        : new RedisStore({
+        : new (await import('./redis')).RedisStore({
             url: config.redisUrl,
             prefix: config.redisPrefix,
             historyPerChannel: config.options.historyPerChannel,

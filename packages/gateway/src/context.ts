@@ -1,11 +1,11 @@
-import type { Auth } from './auth';
-import type { Fanout } from './fanout';
+import type { Auth } from './auth/auth';
 import type { Metrics } from './metrics';
 import type { ResolvedOptions } from './options';
 import type { PublisherInfo, PublisherRegistry } from './publishers';
 import type { RateLimiter } from './rateLimiter';
-import type { RedisSide } from './store/redisStats';
+import type { RedisSide } from './store/redis/redisSide';
 import type { LogStore } from './store/store';
+import type { Fanout } from './stream/fanout';
 
 /** The object `GET /admin/logs/stats` and `gateway.stats()` return. */
 export interface GatewayStats {

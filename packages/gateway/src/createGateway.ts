@@ -1,19 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeSseComment, encodeSseRetry } from '@logs-sse/protocol';
-import { Auth } from './auth';
+import { Auth } from './auth/auth';
 import type { GatewayContext, GatewayStats } from './context';
 import { handleCors } from './cors';
 import { GatewayError } from './errors';
-import { Fanout } from './fanout';
 import { sendError } from './http';
+import { isLoopback } from './loopback';
 import { Metrics } from './metrics';
 import { type GatewayOptions, resolveOptions } from './options';
 import { PublisherRegistry } from './publishers';
 import { RateLimiter } from './rateLimiter';
 import { ROUTES } from './router';
 import { collectStats } from './routes/admin';
-import { MemoryStore } from './store/memoryStore';
+import { MemoryStore } from './store/memory/memoryStore';
+import { Fanout } from './stream/fanout';
 
 export interface ListenOptions {
   /** TCP port; `0` picks any free port. Defaults to `3002`. */
@@ -177,12 +178,4 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   }
 
   return { handler, listen, close, stats: () => collectStats(ctx) };
-}
-
-/** Loopback names and addresses, where an open gateway is reachable only from this machine. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return (
-    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
-  );
 }

@@ -1,4 +1,4 @@
-import type { RedisSide } from './store/redisStats';
+import { type RedisSide, redisSideOf } from './store/redis/redisSide';
 import type { StoreStats } from './store/store';
 
 /** Counters the gateway keeps; plain numbers so the hot path only increments. */
@@ -118,7 +118,7 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
   for (const [name, type, help, read] of FAMILIES) {
     text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${read(snapshot)}\n`;
   }
-  const redis = snapshot.store.redis;
+  const redis = redisSideOf(snapshot.store);
   if (redis === undefined) return text;
   for (const [name, type, help, read] of REDIS_FAMILIES) {
     text += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${read(redis)}\n`;

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { GatewayError } from './errors';
+import { type GatewayLogger, SILENT_LOGGER } from './logger';
 import type { LogStore } from './store/store';
 
 /** A static publisher token and the services whose channels it may publish to (`*` for any). */
@@ -55,14 +56,6 @@ export interface PublishRateLimitOptions {
    * `entriesPerSecond` (one second's worth).
    */
   burst?: number;
-}
-
-/** A pino-compatible logger: the gateway only calls these four methods. */
-export interface GatewayLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
 }
 
 export interface GatewayOptions {
@@ -127,8 +120,6 @@ const NUMERIC_DEFAULTS = {
 export type NumericOption = keyof typeof NUMERIC_DEFAULTS;
 export const NUMERIC_OPTIONS = Object.keys(NUMERIC_DEFAULTS) as NumericOption[];
 
-const SILENT: GatewayLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** The one place where defaults meet what the caller passed. */
 export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
   const numbers = { ...NUMERIC_DEFAULTS } as Record<NumericOption, number>;
@@ -188,7 +179,7 @@ function resolveRateLimit(
 }
 
 function resolveLogger(logger: GatewayOptions['logger']): GatewayLogger {
-  if (logger === false) return SILENT;
+  if (logger === false) return SILENT_LOGGER;
   if (logger !== undefined) return logger;
   return pino({ name: 'logs-sse-gateway' }, pino.destination(2));
 }

@@ -4,7 +4,7 @@
  * Prints the gateway's URL on a line of its own once it listens.
  */
 import { createGateway } from '../src/createGateway';
-import { RedisStore } from '../src/store/redisStore';
+import { RedisStore } from '../src/store/redis/redisStore';
 
 const [redisUrl, prefix] = process.argv.slice(2);
 const store = new RedisStore({ url: redisUrl, prefix });

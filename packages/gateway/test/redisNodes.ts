@@ -1,7 +1,7 @@
 import type { Gateway, GatewayOptions } from '@logs-sse/gateway';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { RedisStore } from '../src/store/redisStore';
-import type { RedisStoreOptions } from '../src/store/redisStoreOptions';
+import { RedisStore } from '../src/store/redis/redisStore';
+import type { RedisStoreOptions } from '../src/store/redis/redisStoreOptions';
 import { startGateway } from './helpers';
 import { type RedisServer, startRedis } from './redisServer';
 

@@ -1,7 +1,7 @@
 import { ChannelPattern, type StoredEntry } from '@logs-sse/gateway';
 import { compareCursors, type NormalizedEntry, validateEntry } from '@logs-sse/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisStore } from '../src/store/redisStore';
+import { RedisStore } from '../src/store/redis/redisStore';
 import { toStoredEntry } from '../src/store/storedEntry';
 import { RoundRobinProxy } from './redisProxy';
 import { type RedisServer, startRedis } from './redisServer';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, type LogStore, MemoryStore } from '@logs-sse/gateway';
 import { compareCursors } from '@logs-sse/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_HISTORY_EVENT_BYTES } from '../src/routes/streamHistory';
+import { MAX_HISTORY_EVENT_BYTES } from '../src/stream/streamHistory';
 import { call, log, openStream, publish, SseReader, type Started, startGateway } from './helpers';
 import { redisDeployments, strictlyIncreasing } from './redisNodes';
 

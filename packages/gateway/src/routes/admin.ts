@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorize, deny } from '../auth/authorize';
 import type { GatewayContext, GatewayStats } from '../context';
 import { sendJson } from '../http';
 import { renderPrometheus } from '../metrics';
-import { authorize, deny } from './authorize';
+import { redisSideOf } from '../store/redis/redisSide';
 
 export function healthRoute(_ctx: GatewayContext, _req: IncomingMessage, res: ServerResponse) {
   sendJson(res, 200, { status: 'ok' });
@@ -38,6 +39,7 @@ export async function metricsRoute(ctx: GatewayContext, req: IncomingMessage, re
 export function collectStats(ctx: GatewayContext): GatewayStats {
   const { metrics } = ctx;
   const store = ctx.store.stats();
+  const redis = redisSideOf(store);
   const memory = process.memoryUsage();
   const started = ctx.state.startedAt;
   return {
@@ -61,7 +63,7 @@ export function collectStats(ctx: GatewayContext): GatewayStats {
     },
     startedAt: new Date(started).toISOString(),
     uptimeSeconds: Math.max(0, Math.round((ctx.options.now() - started) / 1000)),
-    ...(store.redis && { redis: store.redis }),
+    ...(redis && { redis }),
   };
 }
 

@@ -1,29 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
 import { sendError, sendRawJson } from '../http';
-import { isCovered } from '../patterns';
-import { parseReadQuery } from '../query';
-import { passesFilter } from '../subscriber';
-import { authorize, deny } from './authorize';
+import { passesFilter } from '../stream/subscriber';
 
 /** `GET /api/logs/history?channel=&tail=&since=&level=&q=` -> `{"logs": [...]}`, oldest first. */
 export async function historyRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
-  const grant = await authorize(ctx, req, res, url);
-  if (!grant) return;
-  const parsed = parseReadQuery(url, req.headers, ctx.options, 'channel');
-  if (!parsed.ok) {
-    sendError(res, parsed.code, parsed.message);
-    return;
-  }
-  const query = parsed.query;
-  if (grant.channels !== '*') {
-    const allowed = grant.channels;
-    const denied = query.patterns.find((p) => !isCovered(p, allowed));
-    if (denied) {
-      deny(ctx, res, 'forbidden', `this token may not read ${denied.source}`);
-      return;
-    }
-  }
+  const query = await authorizeRead(ctx, req, res, url, 'channel');
+  if (!query) return;
   let result: Awaited<ReturnType<typeof ctx.store.read>>;
   try {
     result = await ctx.store.read({ patterns: query.patterns, after: query.after, tail: query.tail });

@@ -8,12 +8,12 @@ import {
   type RejectedEntry,
   validateEntry,
 } from '@logs-sse/protocol';
-import { canPublish, type Grant } from '../auth';
+import { canPublish, type Grant } from '../auth/auth';
+import { authorize } from '../auth/authorize';
 import { readBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError, sendJson } from '../http';
 import type { RateLimiter } from '../rateLimiter';
-import { authorize } from './authorize';
 
 const NDJSON_TYPES = new Set([
   'application/x-ndjson',

@@ -1,15 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/protocol';
-import type { Grant } from '../auth';
+import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http';
-import { isCovered } from '../patterns';
-import { parseReadQuery, type ReadQuery } from '../query';
-import { openSse, writeFrames } from '../sseResponse';
 import type { StoreReadResult } from '../store/store';
-import { Subscriber } from '../subscriber';
-import { authorize, deny } from './authorize';
-import { writeHistory } from './streamHistory';
+import { openSse, writeFrames } from '../stream/sseResponse';
+import { writeHistory } from '../stream/streamHistory';
+import { Subscriber } from '../stream/subscriber';
 
 /**
  * `GET /api/logs/stream`: `retry:`, `hello`, then one `history` event per `history` item, then gaps and
@@ -23,19 +20,8 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
     return;
   }
-  const grant = await authorize(ctx, req, res, url);
-  if (!grant) return;
-  const parsed = parseReadQuery(url, req.headers, ctx.options, 'channels');
-  if (!parsed.ok) {
-    sendError(res, parsed.code, parsed.message);
-    return;
-  }
-  const query = parsed.query;
-  const denied = forbiddenPattern(grant, query);
-  if (denied !== undefined) {
-    deny(ctx, res, 'forbidden', `this token may not read ${denied}`);
-    return;
-  }
+  const query = await authorizeRead(ctx, req, res, url, 'channels');
+  if (!query) return;
 
   // The client may have left while its token was checked; a closed socket would never report 'close' again.
   if (req.socket.destroyed) return;
@@ -113,11 +99,4 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
   // Live entries at or before the resume point (or in history events) were already received: a gateway
   // whose live feed lags the client's cursor must not send them again.
   if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo ?? after);
-}
-
-/** The first requested pattern that reaches a channel the token may not read. */
-function forbiddenPattern(grant: Grant, query: ReadQuery): string | undefined {
-  if (grant.channels === '*') return undefined;
-  for (const pattern of query.patterns) if (!isCovered(pattern, grant.channels)) return pattern.source;
-  return undefined;
 }

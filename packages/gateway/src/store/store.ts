@@ -1,6 +1,5 @@
 import type { Cursor, EntryType, GapEvent, NormalizedEntry } from '@logs-sse/protocol';
 import type { ChannelPattern } from '../patterns';
-import type { RedisSide } from './redisStats';
 
 /** An entry as kept and sent: serialised once when it is stored, shared by every reader. */
 export interface StoredEntry {
@@ -45,8 +44,6 @@ export interface StoreStats {
   entries: number;
   bytes: number;
   evicted: number;
-  /** Health of the Redis side, for a Redis store. */
-  redis?: RedisSide;
 }
 
 /**

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RingBuffer } from '../src/ringBuffer';
+import { EvictingRing } from '../src/store/memory/evictingRing';
 
-describe('RingBuffer', () => {
+describe('EvictingRing', () => {
   it('behaves like a bounded array queue through growth, wrap-around and shifts', () => {
     const op = fc.oneof(fc.record({ push: fc.integer() }), fc.constant({ shift: true as const }));
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(op, { maxLength: 300 }), (capacity, ops) => {
-        const ring = new RingBuffer<number>(capacity);
+        const ring = new EvictingRing<number>(capacity);
         const model: number[] = [];
         for (const o of ops) {
           if ('push' in o) {

@@ -1,9 +1,9 @@
 import { type Cursor, compareCursors, encodeSseEvent, type GapEvent } from '@logs-sse/protocol';
 import type { GatewayContext } from '../context';
 import type { HistoryRequest } from '../query';
-import { writeFrames } from '../sseResponse';
 import type { StoredEntry, StoreReadResult } from '../store/store';
-import type { Subscriber } from '../subscriber';
+import { writeFrames } from './sseResponse';
+import type { Subscriber } from './subscriber';
 
 /** A long history event is written in pieces of this size, so the socket never holds much more unsent. */
 const PIECE_BYTES = 64 * 1024;

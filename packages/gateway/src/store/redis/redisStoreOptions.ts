@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import type { GatewayLogger } from '../options';
+import { type GatewayLogger, SILENT_LOGGER } from '../../logger';
 
 export interface RedisStoreOptions {
   /** Redis to use, `redis://` or `rediss://`. Defaults to `redis://127.0.0.1:6379`. */
@@ -35,8 +35,6 @@ export type ResolvedRedisStoreOptions = Required<Omit<RedisStoreOptions, 'logger
   redisOptions: RedisOptions;
 };
 
-const SILENT: GatewayLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** Every default of the Redis store lives here; misuse throws with a message that says what to pass. */
 export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRedisStoreOptions {
   const resolved: ResolvedRedisStoreOptions = {
@@ -51,7 +49,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     maxChannelsPerRead: options.maxChannelsPerRead ?? 1000,
     feedWaitMs: options.feedWaitMs ?? 2000,
     statsIntervalMs: options.statsIntervalMs ?? 10_000,
-    logger: options.logger || SILENT,
+    logger: options.logger || SILENT_LOGGER,
     now: options.now ?? Date.now,
   };
   if (!/^rediss?:\/\//.test(resolved.url)) {

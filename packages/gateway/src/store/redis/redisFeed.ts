@@ -1,9 +1,9 @@
 import { type Cursor, compareCursors, cursorTime } from '@logs-sse/protocol';
 import type { Redis } from 'ioredis';
-import type { GatewayLogger } from '../options';
+import type { GatewayLogger } from '../../logger';
+import type { StoredEntry } from '../store';
 import { entryFromFields, parseStreamInfo, type RawStreamEntry } from './redisEntry';
 import type { RedisKeys } from './redisScript';
-import type { StoredEntry } from './store';
 
 export interface RedisFeedOptions {
   /** A connection of its own: `XREAD BLOCK` holds it while waiting. */

@@ -3,7 +3,7 @@
  * doubling up to `capacity`, so that thousands of channels holding a few entries each cost a few
  * entries' worth of memory, not `capacity` slots each.
  */
-export class RingBuffer<T> {
+export class EvictingRing<T> {
   private items: (T | undefined)[] = [];
   private head = 0;
   private count = 0;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { ChannelPattern } from './patterns';
-import type { StoredEntry } from './store/store';
+import type { ChannelPattern } from '../patterns';
+import type { StoredEntry } from '../store/store';
 
 /** Filters a stream applies to log entries; status and done entries always pass. */
 export interface StreamFilter {

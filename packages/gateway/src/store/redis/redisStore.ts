@@ -1,24 +1,21 @@
 import { type Cursor, compareCursors, type GapEvent, type NormalizedEntry } from '@logs-sse/protocol';
 import { Redis } from 'ioredis';
-import type { ChannelPattern } from '../patterns';
+import type { ChannelPattern } from '../../patterns';
+import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult } from '../store';
 import { entryFromBody, entryFromFields, parseStreamInfo, type RawStreamEntry } from './redisEntry';
 import { RedisFeed } from './redisFeed';
 import { gapOf } from './redisGap';
 import { APPEND_SCRIPT, FIXED_KEYS, type RedisKeys, redisKeys } from './redisScript';
-import { type RedisSide, RedisStats } from './redisStats';
+import type { RedisStoreStats } from './redisSide';
+import { RedisStats } from './redisStats';
 import { RedisStoreError } from './redisStoreError';
 import {
   type RedisStoreOptions,
   type ResolvedRedisStoreOptions,
   resolveRedisStoreOptions,
 } from './redisStoreOptions';
-import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult, StoreStats } from './store';
 
 /** `stats()` of a Redis store: the common figures, deployment-wide, plus the health of the Redis side. */
-export interface RedisStoreStats extends StoreStats {
-  redis: RedisSide;
-}
-
 type AppendCommand = (numKeys: number, ...args: (string | number)[]) => Promise<[string, number]>;
 
 /**

@@ -1,8 +1,8 @@
 import { compareCursors } from '@logs-sse/protocol';
-import type { Metrics } from './metrics';
-import type { GatewayLogger } from './options';
-import { type ChannelPattern, channelSegments } from './patterns';
-import type { StoredEntry } from './store/store';
+import type { GatewayLogger } from '../logger';
+import type { Metrics } from '../metrics';
+import { type ChannelPattern, channelSegments } from '../patterns';
+import type { StoredEntry } from '../store/store';
 import type { Subscriber } from './subscriber';
 
 export interface FanoutOptions {

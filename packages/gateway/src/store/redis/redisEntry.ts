@@ -7,7 +7,7 @@ import {
   levelRank,
   type NormalizedEntry,
 } from '@logs-sse/protocol';
-import type { StoredEntry } from './store';
+import type { StoredEntry } from '../store';
 
 const INFO_RANK = levelRank('info');
 

@@ -5,10 +5,10 @@ import {
   type GapEvent,
   type NormalizedEntry,
 } from '@logs-sse/protocol';
-import { channelSegments } from '../patterns';
-import { RingBuffer } from '../ringBuffer';
-import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult, StoreStats } from './store';
-import { entryBytes, toStoredEntry } from './storedEntry';
+import { channelSegments } from '../../patterns';
+import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult, StoreStats } from '../store';
+import { entryBytes, toStoredEntry } from '../storedEntry';
+import { EvictingRing } from './evictingRing';
 
 export interface MemoryStoreOptions {
   /** Entries kept per channel. */
@@ -26,9 +26,9 @@ const CHANNEL_BYTES = 512;
 /** One channel's kept entries plus what it takes to tell a resuming reader how many it missed. */
 interface ChannelLog {
   readonly segments: string[];
-  readonly ring: RingBuffer<Kept>;
+  readonly ring: EvictingRing<Kept>;
   /** Ids of the most recently evicted entries, to count exactly what a resume point missed. */
-  readonly evictedIds: RingBuffer<Cursor>;
+  readonly evictedIds: EvictingRing<Cursor>;
   evictedTotal: number;
   readonly firstId: Cursor;
 }
@@ -137,8 +137,8 @@ export class MemoryStore implements LogStore {
       const capacity = this.options.historyPerChannel;
       log = {
         segments: channelSegments(entry.channel),
-        ring: new RingBuffer(capacity),
-        evictedIds: new RingBuffer(capacity),
+        ring: new EvictingRing(capacity),
+        evictedIds: new EvictingRing(capacity),
         evictedTotal: 0,
         firstId: entry.id,
       };

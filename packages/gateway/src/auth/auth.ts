@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { isValidChannelPattern, isValidSegment } from '@logs-sse/protocol';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import { GatewayError } from './errors';
-import type { AuthOptions } from './options';
-import { ChannelPattern } from './patterns';
+import { GatewayError } from '../errors';
+import type { AuthOptions } from '../options';
+import { ChannelPattern } from '../patterns';
 
 /** What a token may do. `services: '*'`/`channels: '*'` mean anything (open mode). */
 export interface Grant {

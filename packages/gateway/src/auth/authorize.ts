@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Grant } from '../auth';
 import type { GatewayContext } from '../context';
 import { bearerToken, sendError } from '../http';
+import type { Grant } from './auth';
 
 /** Resolves the request's grant, or answers 401 and resolves `undefined`. */
 export async function authorize(
