@@ -39,6 +39,9 @@ describe('entry points (built package)', () => {
   });
 
   it('the main entry no longer exports RedisStore', () => {
-    expect(loadedModules('@logs-sse/gateway', 'RedisStore')).toEqual({ exported: 'undefined', ioredis: false });
+    expect(loadedModules('@logs-sse/gateway', 'RedisStore')).toEqual({
+      exported: 'undefined',
+      ioredis: false,
+    });
   });
 });
