@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { sendError } from './http';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -68,4 +69,27 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer | undef
 
 function tooLarge(maxBytes: number): BodyResult {
   return { ok: false, code: 'payload_too_large', message: `the body is larger than ${maxBytes} bytes` };
+}
+
+/**
+ * For an answer given without reading the whole body: the connection is closed once the answer is out,
+ * so the gateway reads no more of a body it will not use. Call before the answer is written.
+ */
+export function closeAfterAnswer(res: ServerResponse) {
+  res.shouldKeepAlive = false;
+  res.setHeader('connection', 'close');
+  res.once('finish', () => res.req.socket.destroySoon());
+}
+
+/**
+ * Answers a body that was refused. After a 413 the rest of the body stays unread: the connection is
+ * closed once the answer is out, so the client sees the status and the gateway reads no more.
+ */
+export function refuseBody(
+  res: ServerResponse,
+  code: 'payload_too_large' | 'invalid_json' | 'unsupported_media_type',
+  message: string,
+) {
+  if (code === 'payload_too_large') closeAfterAnswer(res);
+  sendError(res, code, message);
 }

@@ -6,11 +6,17 @@ import type { RateLimiter } from './rateLimiter';
 import type { RedisSide } from './store/redis/redisSide';
 import type { LogStore } from './store/store';
 import type { Fanout } from './stream/fanout';
+import type { OpenAnswers } from './stream/pagedRead';
 
 /** The object `GET /admin/logs/stats` and `gateway.stats()` return. */
 export interface GatewayStats {
   /** Open streams. */
   connections: number;
+  /**
+   * Answers other than live streams being written (`/history`, `follow=false`), the bytes they hold
+   * unsent, and how many were cut off because their reader stopped reading.
+   */
+  answers: { open: number; bufferedBytes: number; stalled: number };
   /** Open streams by channel or pattern they asked for. */
   subscriptions: Record<string, number>;
   publishers: PublisherInfo[];
@@ -32,6 +38,8 @@ export interface GatewayContext {
   readonly auth: Auth;
   readonly store: LogStore;
   readonly fanout: Fanout;
+  /** `/history` answers and `follow=false` replays being written. */
+  readonly answers: OpenAnswers;
   readonly metrics: Metrics;
   readonly publishers: PublisherRegistry;
   /** Present when `publishRateLimit` is set. */

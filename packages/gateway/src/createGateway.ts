@@ -15,6 +15,7 @@ import { ROUTES } from './router';
 import { collectStats } from './routes/admin';
 import { MemoryStore } from './store/memory/memoryStore';
 import { Fanout } from './stream/fanout';
+import { OpenAnswers } from './stream/pagedRead';
 
 export interface ListenOptions {
   /** TCP port; `0` picks any free port. Defaults to `3002`. */
@@ -67,6 +68,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     auth,
     store,
     fanout,
+    answers: new OpenAnswers(),
     metrics,
     publishers: new PublisherRegistry(resolved.now),
     rateLimiter:

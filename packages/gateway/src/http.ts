@@ -34,10 +34,11 @@ export function sendError(
   res: ServerResponse,
   code: ErrorCode,
   message: string,
-  extra: { headers?: Record<string, string>; rejected?: RejectedEntry[] } = {},
+  extra: { headers?: Record<string, string>; rejected?: RejectedEntry[]; rejectedCount?: number } = {},
 ) {
   const body = errorBody(code, message);
   if (extra.rejected) body.error.rejected = extra.rejected;
+  if (extra.rejectedCount !== undefined) body.error.rejectedCount = extra.rejectedCount;
   sendJson(res, ERROR_STATUS[code], body, extra.headers);
 }
 

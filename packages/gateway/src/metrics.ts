@@ -16,6 +16,7 @@ export class Metrics {
 interface MetricsSnapshot {
   metrics: Metrics;
   connections: number;
+  answers: { readonly size: number; bufferedBytes(): number; readonly stalled: number };
   publishers: number;
   store: StoreStats;
   memory: NodeJS.MemoryUsage;
@@ -62,6 +63,24 @@ const FAMILIES: [
   ],
   ['logs_sse_history_evicted_total', 'counter', 'Entries dropped from history.', (s) => s.store.evicted],
   ['logs_sse_connections', 'gauge', 'Open streams.', (s) => s.connections],
+  [
+    'logs_sse_answers_open',
+    'gauge',
+    'History answers and follow=false replays being written.',
+    (s) => s.answers.size,
+  ],
+  [
+    'logs_sse_answers_buffered_bytes',
+    'gauge',
+    'Bytes those answers hold unsent.',
+    (s) => s.answers.bufferedBytes(),
+  ],
+  [
+    'logs_sse_answers_stalled_total',
+    'counter',
+    'Answers cut off because their reader stopped reading.',
+    (s) => s.answers.stalled,
+  ],
   ['logs_sse_publishers', 'gauge', 'Publishers seen.', (s) => s.publishers],
   ['logs_sse_history_channels', 'gauge', 'Channels with kept history.', (s) => s.store.channels],
   ['logs_sse_history_entries', 'gauge', 'Entries kept in history.', (s) => s.store.entries],

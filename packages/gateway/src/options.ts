@@ -81,6 +81,11 @@ export interface GatewayOptions {
   shutdownRetryMs?: number;
   /** How long `close()` waits for requests in flight before cutting connections. Defaults to `3000`. */
   closeTimeoutMs?: number;
+  /**
+   * A history answer or replay whose reader takes none of what is waiting for this long is cut off; until
+   * then it holds at most about `maxBufferedBytes`. Defaults to `30000`.
+   */
+  stalledReaderTimeoutMs?: number;
   /** Origins allowed to call the gateway from browsers; `['*']` allows any. Defaults to `[]` (no CORS headers). */
   corsOrigins?: string[];
   /** Tokens and JWT settings. Defaults to none: the gateway runs open, and only listens on loopback addresses. */
@@ -115,6 +120,7 @@ const NUMERIC_DEFAULTS = {
   retryMs: 2000,
   shutdownRetryMs: 250,
   closeTimeoutMs: 3000,
+  stalledReaderTimeoutMs: 30_000,
 } as const;
 
 export type NumericOption = keyof typeof NUMERIC_DEFAULTS;
@@ -127,7 +133,11 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     const value = options[key];
     if (value === undefined) continue;
     const min =
-      key === 'heartbeatSeconds' || key === 'historyTtlSeconds' ? 0.001 : key.endsWith('Ms') ? 0 : 1;
+      key === 'heartbeatSeconds' || key === 'historyTtlSeconds'
+        ? 0.001
+        : key.endsWith('Ms') && key !== 'stalledReaderTimeoutMs'
+          ? 0
+          : 1;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
       throw new GatewayError('invalid_options', `${key} must be a number >= ${min}, got ${String(value)}`);
     }

@@ -20,6 +20,7 @@ describe('health, readiness, stats and metrics', () => {
     expect(status).toBe(200);
     expect(json).toEqual({
       connections: 1,
+      answers: { open: 0, bufferedBytes: 0, stalled: 0 },
       subscriptions: { 'logs:svc:ws:a': 1, 'logs:svc:*:*': 1 },
       publishers: [
         {

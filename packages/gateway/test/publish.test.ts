@@ -18,7 +18,7 @@ describe('POST /api/logs/publish', () => {
   it('accepts one entry and answers 202 with the counts', async () => {
     const answer = await publish(g.url, log('a', 'hello', { level: 'WARNING', user: { id: 7 } }));
     expect(answer.status).toBe(202);
-    expect(answer.json).toEqual({ accepted: 1, rejected: [] });
+    expect(answer.json).toEqual({ accepted: 1, rejected: [], rejectedCount: 0 });
     const [entry] = await history('logs:svc:ws:a');
     expect(entry).toMatchObject({
       type: 'log',

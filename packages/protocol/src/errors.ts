@@ -23,10 +23,18 @@ export interface ErrorBody {
   error: {
     code: ErrorCode;
     message: string;
-    /** Per-entry errors of a publish request that accepted none. */
+    /** Per-entry errors of a publish request that accepted none: the first {@link MAX_REJECTED_LISTED}. */
     rejected?: RejectedEntry[];
+    /** How many entries were rejected in all, listed or not (publish answers only). */
+    rejectedCount?: number;
   };
 }
+
+/**
+ * Most rejected entries a publish answer lists; the rest are only counted (`rejectedCount`), so that the
+ * answer to a batch of any size stays small.
+ */
+export const MAX_REJECTED_LISTED = 100;
 
 /** Why one entry of a publish batch was refused. */
 export interface RejectedEntry {

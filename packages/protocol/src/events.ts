@@ -103,5 +103,8 @@ export function isPublisherId(value: unknown): value is string {
 /** Body of a 202 answer to a publish request. */
 export interface PublishResult {
   accepted: number;
+  /** The first `MAX_REJECTED_LISTED` (100) rejected entries, in batch order. */
   rejected: RejectedEntry[];
+  /** Entries rejected in all; more than `rejected.length` when the list was cut. */
+  rejectedCount: number;
 }

@@ -29,7 +29,14 @@ export {
   withinDepth,
 } from './entry';
 export type { ErrorBody, ErrorCode, RejectedEntry } from './errors';
-export { ERROR_CODES, ERROR_STATUS, errorBody, isErrorCode, parseErrorBody } from './errors';
+export {
+  ERROR_CODES,
+  ERROR_STATUS,
+  errorBody,
+  isErrorCode,
+  MAX_REJECTED_LISTED,
+  parseErrorBody,
+} from './errors';
 export type {
   EndOfHistoryEvent,
   GapEvent,

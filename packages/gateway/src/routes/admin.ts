@@ -25,6 +25,7 @@ export async function metricsRoute(ctx: GatewayContext, req: IncomingMessage, re
   const text = renderPrometheus({
     metrics: ctx.metrics,
     connections: ctx.fanout.subscribers.size,
+    answers: ctx.answers,
     publishers: ctx.publishers.size,
     store: ctx.store.stats(),
     memory: process.memoryUsage(),
@@ -44,6 +45,11 @@ export function collectStats(ctx: GatewayContext): GatewayStats {
   const started = ctx.state.startedAt;
   return {
     connections: ctx.fanout.subscribers.size,
+    answers: {
+      open: ctx.answers.size,
+      bufferedBytes: ctx.answers.bufferedBytes(),
+      stalled: ctx.answers.stalled,
+    },
     subscriptions: ctx.fanout.subscriptionCounts(),
     publishers: ctx.publishers.list(),
     logs: {

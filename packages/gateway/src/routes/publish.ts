@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type ErrorCode,
   isPublisherId,
+  MAX_REJECTED_LISTED,
   type NormalizedEntry,
   PUBLISHER_ID_HEADER,
   type PublishResult,
@@ -9,8 +11,8 @@ import {
   validateEntry,
 } from '@logs-sse/protocol';
 import { canPublish, type Grant } from '../auth/auth';
-import { authorize } from '../auth/authorize';
-import { readBody } from '../body';
+import { authorize, deny } from '../auth/authorize';
+import { closeAfterAnswer, readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError, sendJson } from '../http';
 import type { RateLimiter } from '../rateLimiter';
@@ -27,6 +29,12 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   ctx.metrics.publishRequests++;
   const grant = await authorize(ctx, req, res, url);
   if (!grant) return;
+  // A token that may publish nowhere learns so before it sends a byte of its body.
+  if (grant.services !== '*' && grant.services.size === 0) {
+    closeAfterAnswer(res);
+    deny(ctx, res, 'forbidden', 'this token may not publish: it has no services');
+    return;
+  }
   const media = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const ndjson = NDJSON_TYPES.has(media);
   if (!ndjson && media !== '' && media !== 'application/json' && !media.endsWith('+json')) {
@@ -50,14 +58,13 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     return;
   }
 
-  const { valid, rejected, perService } = validateAll(ctx, items, grant);
-  ctx.metrics.logsRejected += rejected.length;
+  const { valid, rejected, rejectedCount, codes, perService } = validateAll(ctx, items, grant);
+  ctx.metrics.logsRejected += rejectedCount;
   if (valid.length === 0) {
     // One shared reason becomes the answer's code (403 when all were forbidden); mixed reasons are a 400.
-    const codes = new Set(rejected.map((r) => r.error.code));
     const code = codes.size === 1 ? rejected[0]!.error.code : 'invalid_entry';
     const first = rejected[0]?.error.message ?? 'the body holds no entries';
-    sendError(res, code, `no entry was accepted: ${first}`, { rejected });
+    sendError(res, code, `no entry was accepted: ${first}`, { rejected, rejectedCount });
     return;
   }
   // Buckets are charged before the append, so that concurrent requests of one service see each other's
@@ -77,7 +84,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   ctx.metrics.logsIn += valid.length;
   const service = parseChannel(valid[0]!.channel)!.service;
   ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length);
-  const result: PublishResult = { accepted: valid.length, rejected };
+  const result: PublishResult = { accepted: valid.length, rejected, rejectedCount };
   sendJson(res, 202, result);
 }
 
@@ -142,55 +149,47 @@ function parseItems(
   return [{ value }];
 }
 
+/**
+ * Validates every item. Only the first {@link MAX_REJECTED_LISTED} rejections are listed with their
+ * reason; the rest are counted, so a batch of a million bad entries gets an answer of a few kB.
+ */
 function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
   const valid: NormalizedEntry[] = [];
   const rejected: RejectedEntry[] = [];
+  let rejectedCount = 0;
+  const codes = new Set<ErrorCode>();
+  const reject = (index: number, code: ErrorCode, message: () => string) => {
+    rejectedCount++;
+    codes.add(code);
+    if (rejected.length < MAX_REJECTED_LISTED) rejected.push({ index, error: { code, message: message() } });
+  };
   // Counted only when a rate limit is on: the service of each entry is at hand here, parsed once.
   const perService = ctx.rateLimiter && new Map<string, number>();
   const now = ctx.options.now;
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     if ('error' in item) {
-      rejected.push({ index, error: { code: 'invalid_json', message: item.error } });
+      reject(index, 'invalid_json', () => item.error);
       continue;
     }
     const result = validateEntry(item.value, { now });
     if (!result.ok) {
-      rejected.push({ index, error: { code: result.code, message: result.message } });
+      reject(index, result.code, () => result.message);
       continue;
     }
     const service = parseChannel(result.entry.channel)!.service;
     if (!canPublish(grant, service)) {
-      rejected.push({
-        index,
-        error: { code: 'forbidden', message: `this token may not publish to service "${service}"` },
-      });
+      reject(index, 'forbidden', () => `this token may not publish to service "${service}"`);
       continue;
     }
     valid.push(result.entry);
     perService?.set(service, (perService.get(service) ?? 0) + 1);
   }
-  return { valid, rejected, perService };
+  return { valid, rejected, rejectedCount, codes, perService };
 }
 
 /** The publisher's own id from `X-Publisher-Id`, when it is short and printable. */
 export function publisherId(req: IncomingMessage): string | undefined {
   const id = req.headers[PUBLISHER_ID_HEADER];
   return isPublisherId(id) ? id : undefined;
-}
-
-/**
- * Answers a body that was refused. After a 413 the rest of the body stays unread: the connection is
- * closed once the answer is out, so the client sees the status and the gateway reads no more.
- */
-export function refuseBody(
-  res: ServerResponse,
-  code: 'payload_too_large' | 'invalid_json' | 'unsupported_media_type',
-  message: string,
-) {
-  if (code === 'payload_too_large') {
-    res.shouldKeepAlive = false;
-    res.once('finish', () => res.req.socket.destroySoon());
-  }
-  sendError(res, code, message, code === 'payload_too_large' ? { headers: { connection: 'close' } } : {});
 }

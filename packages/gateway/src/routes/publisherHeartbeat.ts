@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPublisherId, isValidSegment, MAX_FIELD_DEPTH, withinDepth } from '@logs-sse/protocol';
 import { canPublish } from '../auth/auth';
 import { authorize, deny } from '../auth/authorize';
-import { readBody } from '../body';
+import { readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http';
-import { refuseBody } from './publish';
 
 /** A publisher's stats are a few counters; the registry keeps up to 10,000 of them. */
 const MAX_HEARTBEAT_BYTES = 16 * 1024;

@@ -3,8 +3,9 @@ import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/proto
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http';
-import type { StoreReadResult } from '../store/store';
+import { laterCursor, readPages } from '../stream/pagedRead';
 import { openSse, writeFrames } from '../stream/sseResponse';
+import { stallGuard } from '../stream/stallGuard';
 import { writeHistory } from '../stream/streamHistory';
 import { Subscriber } from '../stream/subscriber';
 
@@ -67,36 +68,54 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
 
   // After history events, replay and live entries carry only what is newer than the start point.
   const after = query.history.length > 0 ? start : query.after;
-  let replayedUpTo: string | null = null;
+  let liveAfter = after;
   if (needsReplay || !query.follow) {
-    let history: StoreReadResult;
+    if (!query.follow) ctx.answers.track(res);
+    const write = stallGuard(ctx, res, 'replay');
+    // The replay ends where the stream started: later entries reach a following stream live (held until
+    // the replay is out), and a stream that does not follow wants only what was there when it came.
+    const upTo = hello.cursor ?? undefined;
+    let replayed = 0;
+    let replayedUpTo: string | null = null;
     try {
-      history = await ctx.store.read({ patterns: query.patterns, after, tail: query.tail });
+      for await (const page of readPages(ctx.store, {
+        patterns: query.patterns,
+        after,
+        tail: query.tail,
+        upTo,
+      })) {
+        const frames: Buffer[] = [];
+        if (query.reportGaps) {
+          for (const gap of page.gaps) frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
+        }
+        for (const entry of page.entries) {
+          if (!sub.accepts(entry)) continue;
+          frames.push(entry.frame);
+          replayed++;
+          ctx.metrics.logsOut++;
+        }
+        replayedUpTo = page.entries.at(-1)?.id ?? replayedUpTo;
+        if (!(await writeFrames(res, frames, write))) return;
+      }
     } catch (error) {
       ctx.options.logger.error({ err: error, connectionId }, 'history read failed');
       res.destroy();
       return;
     }
-    const frames: Buffer[] = [];
-    if (!query.reportGaps) history.gaps.length = 0;
-    for (const gap of history.gaps) frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
-    for (const entry of history.entries) if (sub.accepts(entry)) frames.push(entry.frame);
-    replayedUpTo = history.entries.at(-1)?.id ?? null;
-    ctx.metrics.logsOut += frames.length - history.gaps.length;
     if (!query.follow) {
       const end = {
         type: 'done',
         reason: 'end_of_history',
         channels: hello.channels,
-        count: historyCount + frames.length - history.gaps.length,
+        count: historyCount + replayed,
       };
-      frames.push(Buffer.from(encodeSseEvent('done', JSON.stringify(end))));
-      if (await writeFrames(res, frames, () => sub.closed)) res.end();
+      if (await writeFrames(res, [Buffer.from(encodeSseEvent('done', JSON.stringify(end)))], write))
+        res.end();
       return;
     }
-    if (!(await writeFrames(res, frames, () => sub.closed))) return;
+    // Live entries at or before the resume point, the replay's end or the stream's start were already
+    // received or deliberately left out: a gateway whose live feed lags must not send them again.
+    liveAfter = laterCursor(laterCursor(replayedUpTo, after), hello.cursor);
   }
-  // Live entries at or before the resume point (or in history events) were already received: a gateway
-  // whose live feed lags the client's cursor must not send them again.
-  if (!sub.closed) ctx.fanout.goLive(sub, replayedUpTo ?? after);
+  if (!sub.closed) ctx.fanout.goLive(sub, liveAfter);
 }

@@ -27,6 +27,14 @@ export interface StoreQuery {
   tail?: number;
   /** Only entries at or before this cursor; absent for every kept entry up to the newest. */
   upTo?: Cursor;
+  /**
+   * At most this many entries in all, the oldest of those the rest of the query selects (the newest with
+   * `newest`). Readers page through a large history with it, so that no read holds or sorts more than a
+   * page whatever the patterns match. Absent for no limit.
+   */
+  limit?: number;
+  /** With `limit`: keep the newest entries instead of the oldest. Entries still come oldest first. */
+  newest?: boolean;
 }
 
 export interface StoreReadResult {
@@ -34,6 +42,13 @@ export interface StoreReadResult {
   entries: StoredEntry[];
   /** Channels whose entries after `after` were partly evicted (only when `after` is a cursor). */
   gaps: GapEvent[];
+  /** Whether `limit` left out entries that the query otherwise selects. */
+  more: boolean;
+  /**
+   * With `limit`: how many entries it left out, per channel, when the store can tell (exactly in memory;
+   * on Redis at least this many).
+   */
+  cut?: Map<string, number>;
 }
 
 /** Called with each batch of newly stored entries, in cursor order. */

@@ -16,16 +16,27 @@ export function openSse(res: ServerResponse): void {
   res.flushHeaders();
 }
 
+/** How a long answer is written: when it counts as closed, and how long a reader may stall it. */
+export interface WriteOptions {
+  isClosed: () => boolean;
+  /** A reader that takes none of what is pending for this long is cut off. */
+  stallTimeoutMs: number;
+  /** Called once when the answer is cut off for a stalled reader, before the socket is destroyed. */
+  onStall: () => void;
+}
+
+const CHUNK = 64 * 1024;
+
 /**
- * Writes a batch of frames, waiting for the socket to drain between chunks, so a long replay never holds
- * more than about one chunk in memory beyond what the socket buffers. Resolves `false` if the stream closed.
+ * Writes a batch of frames, waiting for the socket to drain between chunks, so a long answer never holds
+ * more than about one chunk in memory beyond what the socket buffers. A reader that stops reading is cut
+ * off after `stallTimeoutMs`. Resolves `false` if the answer closed or was cut off.
  */
 export async function writeFrames(
   res: ServerResponse,
   frames: readonly Buffer[],
-  isClosed: () => boolean,
+  options: WriteOptions,
 ): Promise<boolean> {
-  const CHUNK = 64 * 1024;
   let batch: Buffer[] = [];
   let size = 0;
   for (let i = 0; i <= frames.length; i++) {
@@ -35,24 +46,42 @@ export async function writeFrames(
       size += frame.length;
     }
     if (size === 0 || (size < CHUNK && frame !== undefined)) continue;
-    if (isClosed()) return false;
-    const flushed = res.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, size));
+    if (!(await writeChunk(res, batch.length === 1 ? batch[0]! : Buffer.concat(batch, size), options))) {
+      return false;
+    }
     batch = [];
     size = 0;
-    if (!flushed && !(await drained(res))) return false;
   }
-  return !isClosed();
+  return !options.isClosed();
 }
 
-function drained(res: ServerResponse): Promise<boolean> {
+/** Writes one chunk and waits, if the socket is full, until the reader takes it (or stalls or leaves). */
+export async function writeChunk(
+  res: ServerResponse,
+  chunk: Buffer | string,
+  options: WriteOptions,
+): Promise<boolean> {
+  if (options.isClosed() || res.destroyed) return false;
+  if (res.write(chunk)) return true;
+  return drained(res, options);
+}
+
+function drained(res: ServerResponse, options: WriteOptions): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = (ok: boolean) => () => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
       res.off('drain', onDrain);
       res.off('close', onClose);
       resolve(ok);
     };
-    const onDrain = done(true);
-    const onClose = done(false);
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => {
+      done(false);
+      options.onStall();
+      res.destroy();
+    }, options.stallTimeoutMs);
+    timer.unref();
     res.on('drain', onDrain);
     res.on('close', onClose);
   });

@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context';
 import type { HistoryRequest } from '../query';
 import type { StoredEntry, StoreReadResult } from '../store/store';
 import { writeFrames } from './sseResponse';
+import { stallGuard } from './stallGuard';
 import type { Subscriber } from './subscriber';
 
 /** A long history event is written in pieces of this size, so the socket never holds much more unsent. */
@@ -20,7 +21,9 @@ export const MAX_HISTORY_EVENT_BYTES = 4 * 1024 * 1024;
  * live entries. Keys are read and written one at a time, so a stream holds one key's history at once.
  *
  * One event holds at most `historyPerChannel` entries and {@link MAX_HISTORY_EVENT_BYTES}, the newest: a
- * pattern's count applies to each matching channel, as on `/history`, and the total is then capped. What
+ * pattern's count applies to each matching channel, as on `/history`, and the total is then capped (the
+ * store reads no more than the cap, so the cap comes before `level` and `q`: a filtered event of a pattern
+ * may hold fewer entries than it would without the cap). What
  * the caps leave out of a cursor item is reported as a gap of its channel, so a client never takes a cut
  * history for a whole one.
  *
@@ -34,6 +37,7 @@ export async function writeHistory(
   start: Cursor | null,
 ): Promise<number | undefined> {
   let sent = 0;
+  const write = stallGuard(ctx, sub.res, 'history events');
   for (const request of requests) {
     let entries: StoredEntry[] = [];
     let gaps: GapEvent[] = [];
@@ -46,6 +50,9 @@ export async function writeHistory(
           after: request.after,
           tail: request.tail,
           upTo: start,
+          // Only the newest of them can go out: reading no more keeps a pattern over many channels cheap.
+          limit: ctx.options.historyPerChannel,
+          newest: true,
         });
       } catch (error) {
         ctx.options.logger.error({ err: error, connectionId: sub.id }, 'history read failed');
@@ -54,6 +61,8 @@ export async function writeHistory(
       }
       const logs = kept(result.entries, sub, start, ctx.options.historyPerChannel);
       entries = logs.entries;
+      for (const [channel, count] of result.cut ?? [])
+        logs.cut.set(channel, (logs.cut.get(channel) ?? 0) + count);
       if (request.after !== null) gaps = withCutEntries(result.gaps, logs.cut, request.after);
     }
     const frames = gaps.map((gap) => Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
@@ -66,7 +75,7 @@ export async function writeHistory(
     for (let at = 0; at < frame.length; at += PIECE_BYTES) frames.push(frame.subarray(at, at + PIECE_BYTES));
     sent += entries.length;
     ctx.metrics.logsOut += entries.length;
-    if (!(await writeFrames(sub.res, frames, () => sub.closed))) return undefined;
+    if (!(await writeFrames(sub.res, frames, write))) return undefined;
   }
   return sent;
 }

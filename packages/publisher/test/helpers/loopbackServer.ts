@@ -23,7 +23,9 @@ export type Responder = (req: ReceivedRequest, index: number) => Reply;
 /** Answers like the gateway: 202 with every entry accepted. */
 export const accept: Responder = (req) => ({
   status: req.path.endsWith('/heartbeat') ? 204 : 202,
-  body: req.path.endsWith('/heartbeat') ? undefined : { accepted: req.lines.length, rejected: [] },
+  body: req.path.endsWith('/heartbeat')
+    ? undefined
+    : { accepted: req.lines.length, rejected: [], rejectedCount: 0 },
 });
 
 /**

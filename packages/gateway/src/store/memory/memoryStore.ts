@@ -33,6 +33,14 @@ interface ChannelLog {
   readonly firstId: Cursor;
 }
 
+/** The part `[start, end)` of a channel's ring that a read selects. */
+interface ChannelRange {
+  readonly channel: string;
+  readonly ring: EvictingRing<Kept>;
+  start: number;
+  end: number;
+}
+
 interface Kept {
   readonly entry: StoredEntry;
   readonly log: ChannelLog;
@@ -93,10 +101,10 @@ export class MemoryStore implements LogStore {
 
   async read(query: StoreQuery): Promise<StoreReadResult> {
     this.expire(this.options.now());
-    const { after, tail, upTo } = query;
-    const entries: StoredEntry[] = [];
+    const { after, tail, upTo, limit } = query;
+    const ranges: ChannelRange[] = [];
     const gaps: GapEvent[] = [];
-    let sources = 0;
+    let total = 0;
     for (const [channel, log] of this.matchingChannels(query)) {
       const { ring } = log;
       let start = after === null ? 0 : ring.lowerBound((k) => compareCursors(k.entry.id, after) <= 0);
@@ -107,11 +115,24 @@ export class MemoryStore implements LogStore {
         const missed = this.missedAfter(log, after);
         if (missed > 0) gaps.push({ channel, missed, from: after });
       }
-      if (start < end) sources++;
-      for (let i = start; i < end; i++) entries.push(ring.at(i)!.entry);
+      if (start < end) {
+        ranges.push({ channel, ring, start, end });
+        total += end - start;
+      }
     }
-    if (sources > 1) entries.sort((a, b) => compareCursors(a.id, b.id));
-    return { entries, gaps };
+    if (limit !== undefined && total > limit) {
+      const entries = mergeRanges(ranges, limit, query.newest === true);
+      const cut = new Map<string, number>();
+      for (const range of ranges) {
+        if (range.end > range.start) cut.set(range.channel, range.end - range.start);
+      }
+      return { entries, gaps, more: true, cut };
+    }
+    const entries: StoredEntry[] = [];
+    for (const { ring, start, end } of ranges)
+      for (let i = start; i < end; i++) entries.push(ring.at(i)!.entry);
+    if (ranges.length > 1) entries.sort((a, b) => compareCursors(a.id, b.id));
+    return { entries, gaps, more: false };
   }
 
   subscribe(listener: StoreListener): () => void {
@@ -227,4 +248,46 @@ export class MemoryStore implements LogStore {
     this.order = order;
     this.orderHead = 0;
   }
+}
+
+/**
+ * The `limit` oldest (or newest) entries of several channel ranges, oldest first: a merge that takes one
+ * entry at a time from the range whose next entry comes first, kept in a binary heap. It costs
+ * O(limit × log channels) whatever the ranges hold, where sorting everything would cost the whole history.
+ */
+function mergeRanges(ranges: ChannelRange[], limit: number, newest: boolean): StoredEntry[] {
+  const head = (r: ChannelRange) => r.ring.at(newest ? r.end - 1 : r.start)!.entry.id;
+  // Oldest-first merge puts the smallest cursor on top; newest-first the largest.
+  const before = (a: ChannelRange, b: ChannelRange) => {
+    const order = compareCursors(head(a), head(b));
+    return newest ? order > 0 : order < 0;
+  };
+  // The heap shares the ranges: what is left of each after the merge is what the limit cut.
+  const heap = ranges.slice();
+  const siftDown = (from: number) => {
+    let i = from;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let top = i;
+      if (left < heap.length && before(heap[left]!, heap[top]!)) top = left;
+      if (right < heap.length && before(heap[right]!, heap[top]!)) top = right;
+      if (top === i) return;
+      [heap[i], heap[top]] = [heap[top]!, heap[i]!];
+      i = top;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+  const entries: StoredEntry[] = [];
+  while (entries.length < limit && heap.length > 0) {
+    const range = heap[0]!;
+    entries.push(range.ring.at(newest ? --range.end : range.start++)!.entry);
+    if (range.start === range.end) {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+    }
+    siftDown(0);
+  }
+  if (newest) entries.reverse();
+  return entries;
 }

@@ -143,9 +143,10 @@ export class RedisStore implements LogStore {
   }
 
   async read(query: StoreQuery): Promise<StoreReadResult> {
-    const { after, tail } = query;
+    const { after, tail, limit } = query;
+    const newestFirst = query.newest === true && limit !== undefined;
     const channels = await this.matchingChannels(query.patterns);
-    if (channels.length === 0) return { entries: [], gaps: [] };
+    if (channels.length === 0) return { entries: [], gaps: [], more: false };
     // Reads stop at what the feed has delivered here, so an entry is never replayed and then sent live
     // again; first the feed catches up with the newest id, so a read still sees every acknowledged write.
     const newest = await this.redis.get(this.keys.clock).catch((error: unknown) => {
@@ -169,15 +170,25 @@ export class RedisStore implements LogStore {
         pipeline.hget(this.keys.first, channel);
         pipeline.hget(this.keys.cut, channel);
       }
-      if (tail !== undefined)
-        pipeline.xrevrange(key, upTo, after === null ? '-' : `(${after}`, 'COUNT', tail);
-      else pipeline.xrange(key, after === null ? '-' : `(${after}`, upTo);
+      const from = after === null ? '-' : `(${after}`;
+      // No channel needs more than `limit` entries of its own: the merged read keeps at most that many.
+      if (tail !== undefined || newestFirst) {
+        pipeline.xrevrange(
+          key,
+          upTo,
+          from,
+          'COUNT',
+          Math.min(tail ?? Infinity, newestFirst ? limit : Infinity),
+        );
+      } else if (limit !== undefined) pipeline.xrange(key, from, upTo, 'COUNT', limit);
+      else pipeline.xrange(key, from, upTo);
     }
     const replies = await this.exec(pipeline);
     const now = this.options.now();
     const entries: StoredEntry[] = [];
     const gaps: GapEvent[] = [];
     let sources = 0;
+    let more = false;
     let at = 0;
     for (const channel of channels) {
       if (after !== null) {
@@ -194,6 +205,8 @@ export class RedisStore implements LogStore {
       // XREVRANGE ... COUNT 0 answers nil, not an empty list.
       const raw = (range ?? []) as RawStreamEntry[];
       if (raw.length > 0) sources++;
+      // A channel cut at `limit` by COUNT may hold more than this read returns.
+      if (limit !== undefined && tail === undefined && !newestFirst && raw.length >= limit) more = true;
       const from = entries.length;
       for (const item of raw) {
         const entry = entryFromFields(item, channel, now);
@@ -202,7 +215,14 @@ export class RedisStore implements LogStore {
       if (tail !== undefined) reverseFrom(entries, from);
     }
     if (sources > 1) entries.sort((a, b) => compareCursors(a.id, b.id));
-    return { entries, gaps };
+    if (limit !== undefined && entries.length > limit) {
+      more = true;
+      const dropped = entries.splice(query.newest ? 0 : limit, entries.length - limit);
+      const cut = new Map<string, number>();
+      for (const entry of dropped) cut.set(entry.channel, (cut.get(entry.channel) ?? 0) + 1);
+      return { entries, gaps, more, cut };
+    }
+    return { entries, gaps, more };
   }
 
   subscribe(listener: StoreListener): () => void {
