@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { Gateway, GatewayOptions } from '@logs-sse/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
-import { log, openStream, publish, startGateway } from './helpers';
+import { call, log, openStream, publish, startGateway } from './helpers';
 
 const gateways: Gateway[] = [];
 
@@ -21,6 +22,115 @@ async function gatewayUrl(options: GatewayOptions = {}): Promise<string> {
   gateways.push(gateway);
   return url;
 }
+
+/** What a client sees of one refused entry; messages are for people, so only their presence is checked. */
+function refused(index: number, code: string) {
+  return { index, error: { code, message: expect.any(String) } };
+}
+
+async function historyOf(url: string, channel: string): Promise<string[]> {
+  const answer = await call(`${url}/api/logs/history?channel=${channel}`);
+  return answer.json.logs.map((entry: { message: string }) => entry.message);
+}
+
+describe('protocol.md § POST /api/logs/publish', () => {
+  it('Refused entries: a 202 lists rejected at the top level, an error answer inside error', async () => {
+    const url = await gatewayUrl();
+    const some = await publish(url, [log('a', 'kept'), { channel: 'logs:svc:ws:a' }]);
+    expect(some.status).toBe(202);
+    expect(some.json).toEqual({ accepted: 1, rejected: [refused(1, 'invalid_entry')] });
+
+    const none = await publish(url, [{ channel: 'logs:svc', message: 'x' }, { channel: 'logs:svc:ws:a' }]);
+    expect(none.status).toBe(400);
+    expect(none.json).toEqual({
+      error: {
+        code: 'invalid_entry',
+        message: expect.any(String),
+        rejected: [refused(0, 'invalid_channel'), refused(1, 'invalid_entry')],
+      },
+    });
+    expect(none.json.rejected).toBeUndefined();
+
+    // A body refused as a whole names no entry.
+    const notJson = await publish(url, '{"channel":');
+    expect(notJson.status).toBe(400);
+    expect(notJson.json).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } });
+  });
+
+  it('Refused entries: one code shared by every entry is the answer, different codes are invalid_entry', async () => {
+    const url = await gatewayUrl({ auth: { publishers: [{ token: 'pub-svc', services: ['svc'] }] } });
+    const token = 'pub-svc';
+    const other = { channel: 'logs:other:ws:a', message: 'not ours' };
+    const badChannel = { channel: 'logs:svc:ws', message: 'three segments' };
+
+    const forbidden = await publish(url, [other, other], { token });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json.error).toEqual({
+      code: 'forbidden',
+      message: expect.any(String),
+      rejected: [refused(0, 'forbidden'), refused(1, 'forbidden')],
+    });
+
+    const channels = await publish(url, [badChannel, badChannel], { token });
+    expect([channels.status, channels.json.error.code]).toEqual([400, 'invalid_channel']);
+
+    const mixed = await publish(url, [other, badChannel], { token });
+    expect(mixed.status).toBe(400);
+    expect(mixed.json.error).toEqual({
+      code: 'invalid_entry',
+      message: expect.any(String),
+      rejected: [refused(0, 'forbidden'), refused(1, 'invalid_channel')],
+    });
+
+    for (const empty of ['[]', '{"logs": []}']) {
+      const answer = await publish(url, empty, { token });
+      expect([answer.status, answer.json.error.code, answer.json.error.rejected]).toEqual([
+        400,
+        'invalid_entry',
+        [],
+      ]);
+    }
+  });
+
+  it('NDJSON: a line that is not JSON is one rejected entry (invalid_json), the others are published', async () => {
+    const url = await gatewayUrl();
+    const line = (message: string) => JSON.stringify(log('a', message));
+    const body = `${line('first')}\n\n{"channel": "logs:svc:ws:a", \r\n${line('third')}\r\n`;
+    const answer = await publish(url, body, { contentType: 'application/x-ndjson' });
+    expect(answer.status).toBe(202);
+    // The blank line is not an entry: the broken line is entry 1, on line 3.
+    expect(answer.json).toEqual({ accepted: 2, rejected: [refused(1, 'invalid_json')] });
+    expect(await historyOf(url, 'logs:svc:ws:a')).toEqual(['first', 'third']);
+
+    const allBroken = await publish(url, '{\n[\n', { contentType: 'application/x-ndjson' });
+    expect(allBroken.status).toBe(400);
+    expect(allBroken.json.error).toEqual({
+      code: 'invalid_json',
+      message: expect.any(String),
+      rejected: [refused(0, 'invalid_json'), refused(1, 'invalid_json')],
+    });
+  });
+
+  it('Content-Encoding: gzip on a body that is not gzip is a 400 invalid_json for the whole body', async () => {
+    const url = await gatewayUrl();
+    const entry = JSON.stringify(log('a', 'plain'));
+    const notGzip = await publish(url, entry, { headers: { 'content-encoding': 'gzip' } });
+    expect(notGzip.status).toBe(400);
+    expect(notGzip.json).toEqual({ error: { code: 'invalid_json', message: 'the body is not valid gzip' } });
+
+    const truncated = gzipSync(entry).subarray(0, 12);
+    const cut = await publish(url, truncated, { headers: { 'content-encoding': 'gzip' } });
+    expect([cut.status, cut.json.error.code]).toEqual([400, 'invalid_json']);
+
+    const deflate = await publish(url, entry, { headers: { 'content-encoding': 'deflate' } });
+    expect([deflate.status, deflate.json.error.code]).toEqual([415, 'unsupported_media_type']);
+    expect(await historyOf(url, 'logs:svc:ws:a')).toEqual([]);
+
+    const gzipped = await publish(url, gzipSync(entry), { headers: { 'content-encoding': 'GZIP' } });
+    expect(gzipped.status).toBe(202);
+    expect(await historyOf(url, 'logs:svc:ws:a')).toEqual(['plain']);
+  });
+});
 
 describe('protocol.md § Events', () => {
   it('hello carries connectionId, heartbeatSeconds, channels and cursor, as the gateway README shows it', async () => {
