@@ -132,6 +132,98 @@ describe('protocol.md § POST /api/logs/publish', () => {
   });
 });
 
+describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
+  it('answers each documented error with its status and code, 401 before the body and 403 after it', async () => {
+    const url = await gatewayUrl({
+      auth: {
+        publishers: [
+          { token: 'pub-svc', services: ['svc'] },
+          { token: 'pub-none', services: [] },
+        ],
+        subscribers: [{ token: 'reader', channels: ['logs:*:*:*'] }],
+      },
+    });
+    const heartbeat = async (
+      body: string | Uint8Array,
+      token?: string,
+      headers: Record<string, string> = {},
+    ) => {
+      const answer = await call(`${url}/api/logs/publishers/heartbeat`, {
+        method: 'POST',
+        headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers },
+        body,
+      });
+      return [answer.status, answer.json?.error.code, answer.headers.get('connection')];
+    };
+    const deep = JSON.parse(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`);
+    const ok = JSON.stringify({ publisherId: 'etl-1', service: 'svc', stats: { sent: 1 } });
+
+    // Content-Type is not looked at.
+    expect(await heartbeat(ok, 'pub-svc', { 'content-type': 'text/plain' })).toEqual([
+      204,
+      undefined,
+      'keep-alive',
+    ]);
+    expect(await heartbeat(gzipSync(ok), 'pub-svc', { 'content-encoding': 'gzip' })).toEqual([
+      204,
+      undefined,
+      'keep-alive',
+    ]);
+    const keepAlive = (status: number, code: string) => [status, code, 'keep-alive'];
+    expect(await heartbeat('{', 'pub-svc')).toEqual(keepAlive(400, 'invalid_json'));
+    expect(await heartbeat(ok, 'pub-svc', { 'content-encoding': 'gzip' })).toEqual(
+      keepAlive(400, 'invalid_json'),
+    );
+    for (const bad of [
+      [],
+      {},
+      { publisherId: '' },
+      { publisherId: 'x'.repeat(129) },
+      { publisherId: 'café' },
+      { publisherId: 'p', service: 'a:b' },
+      { publisherId: 'p', stats: null },
+      { publisherId: 'p', stats: [1] },
+      { publisherId: 'p', stats: deep },
+    ]) {
+      expect(await heartbeat(JSON.stringify(bad), 'pub-svc')).toEqual(keepAlive(400, 'invalid_entry'));
+    }
+    expect(await heartbeat('{', undefined)).toEqual(keepAlive(401, 'unauthorized'));
+    expect(await heartbeat('{', 'unknown')).toEqual(keepAlive(401, 'unauthorized'));
+    // A token without the right still learns first that its body is malformed.
+    expect(await heartbeat('{', 'reader')).toEqual(keepAlive(400, 'invalid_json'));
+    expect(await heartbeat('{"publisherId":"p"}', 'reader')).toEqual(keepAlive(403, 'forbidden'));
+    expect(await heartbeat('{"publisherId":"p"}', 'pub-none')).toEqual(keepAlive(403, 'forbidden'));
+    expect(await heartbeat('{"publisherId":"p","service":"other"}', 'pub-svc')).toEqual(
+      keepAlive(403, 'forbidden'),
+    );
+    expect(await heartbeat(ok, 'pub-svc', { 'content-encoding': 'br' })).toEqual(
+      keepAlive(415, 'unsupported_media_type'),
+    );
+    const sized = (bytes: number) => {
+      const shell = JSON.stringify({ publisherId: 'p', stats: { pad: '' } });
+      return JSON.stringify({ publisherId: 'p', stats: { pad: 'x'.repeat(bytes - shell.length) } });
+    };
+    expect(await heartbeat(sized(16384), 'pub-svc')).toEqual([204, undefined, 'keep-alive']);
+    expect(await heartbeat(sized(16385), 'pub-svc')).toEqual([413, 'payload_too_large', 'close']);
+    const bomb = gzipSync(JSON.stringify({ publisherId: 'p', stats: { pad: ' '.repeat(20_000) } }));
+    expect(bomb.length).toBeLessThan(1024);
+    expect(await heartbeat(bomb, 'pub-svc', { 'content-encoding': 'gzip' })).toEqual([
+      413,
+      'payload_too_large',
+      'close',
+    ]);
+
+    const get = await call(`${url}/api/logs/publishers/heartbeat`, {
+      headers: { authorization: 'Bearer pub-svc' },
+    });
+    expect([get.status, get.json.error.code, get.headers.get('allow')]).toEqual([
+      405,
+      'method_not_allowed',
+      'POST',
+    ]);
+  });
+});
+
 describe('protocol.md § Events', () => {
   it('hello carries connectionId, heartbeatSeconds, channels and cursor, as the gateway README shows it', async () => {
     const url = await gatewayUrl();
