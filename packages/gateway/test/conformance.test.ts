@@ -249,3 +249,162 @@ describe('protocol.md § Events', () => {
     expect(Object.keys(JSON.parse(example![1]!))).toEqual(Object.keys(hello));
   });
 });
+
+/** The cursors and messages of a channel's kept entries, from `/api/logs/history`. */
+async function kept(url: string, channel: string): Promise<{ id: string; message: string }[]> {
+  const answer = await call(`${url}/api/logs/history?channel=${channel}`);
+  return answer.json.logs;
+}
+
+/** Opens a stream with `follow=false` and waits for its end. */
+async function wholeStream(url: string, query: string, headers: Record<string, string> = {}) {
+  const stream = await openStream(url, `${query}&follow=false`, headers);
+  if (stream.status === 200) await stream.untilEnd();
+  return stream;
+}
+
+describe('protocol.md § GET /api/logs/stream', () => {
+  it('level and q filter log entries only: status and done pass, live, replayed and in /history', async () => {
+    const url = await gatewayUrl();
+    const live = await openStream(url, 'channels=logs:svc:ws:a&level=error&q=timeout');
+    await publish(url, [
+      log('a', 'connect timeout', { level: 'debug' }),
+      { type: 'status', channel: 'logs:svc:ws:a', phase: 'active', message: 'up' },
+      log('a', 'disk full', { level: 'error' }),
+      log('a', 'request TIMEOUT', { level: 'error' }),
+      { type: 'done', channel: 'logs:svc:ws:a' },
+    ]);
+    const expected = ['status up', 'log request TIMEOUT', 'done '];
+    const shown = (events: { event: string; data: string }[]) =>
+      events.map((e) => `${e.event} ${JSON.parse(e.data).message ?? ''}`);
+    await live.untilEvents('done', 1);
+    expect(shown(live.events.slice(1))).toEqual(expected);
+    live.close();
+
+    const replay = await wholeStream(url, 'channels=logs:svc:ws:a&level=error&q=timeout&tail=10');
+    expect(shown(replay.events.slice(1, -1))).toEqual(expected);
+    const history = await call(`${url}/api/logs/history?channel=logs:svc:ws:a&level=fatal&q=nothing`);
+    expect(history.json.logs.map((e: { type: string }) => e.type)).toEqual(['status', 'done']);
+  });
+
+  it('overlapping channels and patterns deliver each entry once, history events once per item', async () => {
+    const url = await gatewayUrl();
+    const stream = await openStream(url, 'channels=logs:svc:ws:c,logs:svc:*:c,logs:*:ws:*,logs:svc:ws:c');
+    expect(JSON.parse(stream.events[0]!.data).channels).toEqual([
+      'logs:svc:ws:c',
+      'logs:svc:*:c',
+      'logs:*:ws:*',
+    ]);
+    await publish(url, log('c', 'matched three times'));
+    // Matched by one pattern only: once it is here, a second copy of the first would have come before it.
+    await publish(url, log('d', 'marker'));
+    await stream.untilEvents('log', 2);
+    expect(stream.data('log').map((e) => e.message)).toEqual(['matched three times', 'marker']);
+    const [first] = stream.events.filter((e) => e.event === 'log');
+    stream.close();
+
+    const resumed = await wholeStream(url, 'channels=logs:svc:ws:c,logs:svc:*:c,logs:*:ws:*', {
+      'last-event-id': '0-0',
+    });
+    expect(resumed.data('log').map((e) => e.message)).toEqual(['matched three times', 'marker']);
+
+    const history = await wholeStream(
+      url,
+      'channels=logs:svc:ws:c,logs:svc:*:c&history=logs:svc:ws:c~5,logs:svc:*:c~5',
+    );
+    expect(history.data('history').map((h) => [h.channel, h.logs.map((e: { id: string }) => e.id)])).toEqual([
+      ['logs:svc:ws:c', [first!.id]],
+      ['logs:svc:*:c', [first!.id]],
+    ]);
+  });
+});
+
+describe('protocol.md § Since', () => {
+  it('takes a cursor, epoch milliseconds or an ISO time with an offset, and compares times with the cursor', async () => {
+    const url = await gatewayUrl({ historyPerChannel: 2 });
+    // An old timestamp of the publisher's: since reads the time the gateway stored the entry.
+    await publish(url, [
+      log('a', 'one'),
+      log('a', 'two'),
+      log('a', 'three', { timestamp: '2001-01-01T00:00:00Z' }),
+    ]);
+    const [two, three] = await kept(url, 'logs:svc:ws:a');
+    const ms = Number(three!.id.split('-')[0]);
+    const messages = async (since: string) => {
+      const answer = await call(`${url}/api/logs/history?channel=logs:svc:ws:a&since=${since}`);
+      return answer.status === 200
+        ? answer.json.logs.map((e: { message: string }) => e.message)
+        : answer.json;
+    };
+    const iso = (at: number) => new Date(at).toISOString();
+    const plusTwoHours = iso(ms + 2 * 3600_000).replace('Z', '+02:00');
+
+    expect(await messages(two!.id)).toEqual(['three']);
+    expect(await messages(String(ms))).toContain('three');
+    expect(await messages(String(ms + 1))).toEqual([]);
+    expect(await messages(iso(ms))).toContain('three');
+    expect(await messages(iso(ms + 1))).toEqual([]);
+    expect(await messages(encodeURIComponent(plusTwoHours))).toContain('three');
+    expect(await messages(encodeURIComponent(plusTwoHours.replace(/\+02:00$/, '+0200')))).toContain('three');
+    const refused = { error: { code: 'invalid_query', message: expect.any(String) } };
+    for (const since of [
+      plusTwoHours, // the + unescaped reads as a space
+      iso(ms).replace('Z', ''),
+      iso(ms).slice(0, 10),
+      iso(ms).toLowerCase(),
+      iso(ms).replace('T', '%20'),
+      '-1',
+      `${ms}.5`,
+      '1234567890123456',
+    ]) {
+      expect(await messages(since)).toEqual(refused);
+    }
+
+    // The stream reads since alike; only a cursor reports the entry the ring pushed out.
+    const byTime = await wholeStream(url, 'channels=logs:svc:ws:a&since=1');
+    expect([byTime.data('gap'), byTime.data('log').map((e) => e.message)]).toEqual([[], ['two', 'three']]);
+    const byCursor = await wholeStream(url, 'channels=logs:svc:ws:a&since=0-0');
+    expect(byCursor.data('gap')).toEqual([{ channel: 'logs:svc:ws:a', missed: 1, from: '0-0' }]);
+    const noOffset = await openStream(url, `channels=logs:svc:ws:a&since=${iso(ms).replace('Z', '')}`);
+    expect([noOffset.status, JSON.parse(noOffset.body).error.code]).toEqual([400, 'invalid_query']);
+  });
+});
+
+describe('protocol.md § Events (gap)', () => {
+  it('a gap names the concrete channel, while the history event names the pattern as requested', async () => {
+    const url = await gatewayUrl({ historyPerChannel: 2 });
+    await publish(url, { channel: 'logs:other:ws:z', message: 'before' });
+    const [before] = await kept(url, 'logs:other:ws:z');
+    const from = before!.id;
+    await publish(url, [
+      { channel: 'logs:svc:ws1:b', message: 'one-1' },
+      { channel: 'logs:svc:ws1:b', message: 'one-2' },
+      { channel: 'logs:svc:ws1:b', message: 'one-3' },
+      { channel: 'logs:svc:ws2:b', message: 'two-1' },
+      { channel: 'logs:svc:ws2:b', message: 'two-2' },
+      { channel: 'logs:svc:ws2:b', message: 'two-3' },
+      { channel: 'logs:svc:ws2:b', message: 'two-4' },
+    ]);
+
+    const resumed = await wholeStream(url, 'channels=logs:svc:*:b', { 'last-event-id': from });
+    expect(resumed.data('gap')).toEqual([
+      { channel: 'logs:svc:ws1:b', missed: 1, from },
+      { channel: 'logs:svc:ws2:b', missed: 2, from },
+    ]);
+
+    // One history event holds at most historyPerChannel (2) entries: the two of ws1 it leaves out are
+    // added to ws1's gap, still a gap of the concrete channel.
+    const history = await wholeStream(url, `channels=logs:svc:*:b&history=logs:svc:*:b~${from}`);
+    expect(history.events.map((e) => e.event)).toEqual(['hello', 'gap', 'gap', 'history', 'done']);
+    expect(history.data('gap')).toEqual([
+      { channel: 'logs:svc:ws1:b', missed: 3, from },
+      { channel: 'logs:svc:ws2:b', missed: 2, from },
+    ]);
+    const [event] = history.data('history');
+    expect(event.channel).toBe('logs:svc:*:b');
+    expect(event.logs.map((e: { channel: string; message: string }) => [e.channel, e.message])).toEqual([
+      ['logs:svc:ws2:b', 'two-3'],
+      ['logs:svc:ws2:b', 'two-4'],
+    ]);
+  });
+});
