@@ -3,10 +3,12 @@
  * the document, each test one statement of it, checked over plain HTTP against a real gateway.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { Gateway, GatewayOptions } from '@logs-sse/gateway';
+import { createGateway, type Gateway, type GatewayOptions } from '@logs-sse/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, log, openStream, publish, startGateway } from './helpers';
 
@@ -143,15 +145,11 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
         subscribers: [{ token: 'reader', channels: ['logs:*:*:*'] }],
       },
     });
-    const heartbeat = async (
-      body: string | Uint8Array,
-      token?: string,
-      headers: Record<string, string> = {},
-    ) => {
+    const heartbeat = async (body: string | Buffer, token?: string, headers: Record<string, string> = {}) => {
       const answer = await call(`${url}/api/logs/publishers/heartbeat`, {
         method: 'POST',
         headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers },
-        body,
+        body: typeof body === 'string' ? body : new Uint8Array(body),
       });
       return [answer.status, answer.json?.error.code, answer.headers.get('connection')];
     };
@@ -406,5 +404,128 @@ describe('protocol.md § Events (gap)', () => {
       ['logs:svc:ws2:b', 'two-3'],
       ['logs:svc:ws2:b', 'two-4'],
     ]);
+  });
+});
+
+/** One TCP connection spoken to in plain HTTP/1.1, as a client without an HTTP library would. */
+class Connection {
+  text = '';
+  closed = false;
+  private readonly socket;
+  private waiters: (() => void)[] = [];
+
+  constructor(url: string) {
+    const { port, hostname } = new URL(url);
+    this.socket = connect(Number(port), hostname);
+    this.socket.setEncoding('utf8');
+    this.socket.on('data', (chunk: string) => {
+      this.text += chunk;
+      this.wake();
+    });
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    this.socket.on('error', () => {});
+  }
+
+  send(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** Resolves once the bytes received so far hold `text`, counted from `from`. */
+  async until(text: string, from = 0): Promise<void> {
+    while (!this.text.includes(text, from)) {
+      if (this.closed) throw new Error(`connection closed before ${JSON.stringify(text)}: ${this.text}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async untilClosed(): Promise<void> {
+    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+describe('protocol.md § Shutdown', () => {
+  it('ends each live stream with retry: 250 and refuses new connections at once', async () => {
+    const { gateway, url } = await startGateway();
+    const stream = await openStream(url, 'channels=logs:svc:ws:a');
+    const raw = new Connection(url);
+    raw.send('GET /api/logs/stream?channels=logs:svc:ws:a HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    await raw.until('event: hello');
+
+    const closing = gateway.close();
+    const refused = await fetch(`${url}/health`).then(
+      () => 'answered',
+      (error: { cause?: { code?: string } }) => error.cause?.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+    await stream.untilEnd();
+    expect(stream.events.map((e) => e.event)).toEqual(['hello']);
+    expect(stream.retry).toBe(250);
+    await raw.untilClosed();
+    expect(raw.text.endsWith('\r\nretry: 250\n\n\r\n0\r\n\r\n')).toBe(true);
+    await closing;
+  });
+
+  it('closes idle keep-alive connections unanswered; answers requests in flight, streams behind them 503', async () => {
+    const { gateway, url } = await startGateway();
+    const idle = new Connection(url);
+    idle.send('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    await idle.until('{"status":"ok"}');
+    const idleAnswered = idle.text.length;
+
+    const busy = new Connection(url);
+    const body = JSON.stringify(log('a', 'in flight'));
+    busy.send(
+      `POST /api/logs/publish HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    // The gateway is handling this request before it starts closing.
+    await busy.until('100 Continue');
+    const closing = gateway.close();
+    busy.send(`${body}GET /api/logs/stream?channels=logs:svc:ws:a HTTP/1.1\r\nHost: gateway\r\n\r\n`);
+
+    await idle.untilClosed();
+    expect(idle.text.length).toBe(idleAnswered);
+    await busy.untilClosed();
+    const answers = busy.text.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.split('\r\n')[0])).toEqual([
+      'HTTP/1.1 100 Continue',
+      'HTTP/1.1 202 Accepted',
+      'HTTP/1.1 503 Service Unavailable',
+    ]);
+    expect(answers[1]).toContain('{"accepted":1,"rejected":[]}');
+    expect(answers[1]!.toLowerCase()).not.toContain('connection: close');
+    expect(answers[2]!.toLowerCase()).toContain('\r\nretry-after: 1\r\n');
+    expect(answers[2]).toContain('"code":"unavailable"');
+    await closing;
+  });
+
+  it('a mounted gateway answers new streams 503 with Retry-After: 1 while its host server keeps listening', async () => {
+    const gateway = createGateway({ logger: false });
+    const server = createServer(gateway.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await gateway.close();
+      const stream = await call(`${url}/api/logs/stream?channels=logs:svc:ws:a`);
+      expect([stream.status, stream.headers.get('retry-after'), stream.json.error.code]).toEqual([
+        503,
+        '1',
+        'unavailable',
+      ]);
+      expect((await call(`${url}/ready`)).status).toBe(503);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
