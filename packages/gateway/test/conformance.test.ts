@@ -454,6 +454,40 @@ class Connection {
   }
 }
 
+describe('protocol.md § History events (follow=false)', () => {
+  it('ends the response after the end-of-history event and keeps the connection for the next request', async () => {
+    const url = await gatewayUrl();
+    await publish(url, log('a', 'kept'));
+    const connection = new Connection(url);
+    connection.send(
+      'GET /api/logs/stream?channels=logs:svc:ws:a&follow=false HTTP/1.1\r\nHost: gateway\r\n\r\n',
+    );
+    await connection.until('\r\n0\r\n\r\n');
+    const headEnd = connection.text.indexOf('\r\n\r\n');
+    const head = connection.text.slice(0, headEnd);
+    const body = connection.text.slice(headEnd + 4);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.toLowerCase()).toContain('\r\ntransfer-encoding: chunked');
+    expect(head.toLowerCase()).toContain('\r\nconnection: keep-alive');
+    expect(body).toMatch(/event: done\ndata: \{"type":"done","reason":"end_of_history".*\n\n\r\n0\r\n\r\n$/s);
+    expect(body).not.toContain(': heartbeat');
+    expect(connection.closed).toBe(false);
+
+    const next = connection.text.length;
+    connection.send('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    await connection.until('{"status":"ok"}', next);
+    expect(connection.text.slice(next)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    connection.destroy();
+
+    for (const follow of ['yes', 'no', 'False']) {
+      const refused = await call(`${url}/api/logs/stream?channels=logs:svc:ws:a&follow=${follow}`);
+      expect([refused.status, refused.json.error.code]).toEqual([400, 'invalid_query']);
+    }
+    const zero = await wholeStream(url, 'channels=logs:svc:ws:a&follow=0&tail=1');
+    expect(zero.events.map((e) => e.event)).toEqual(['hello', 'log', 'done']);
+  });
+});
+
 describe('protocol.md § Shutdown', () => {
   it('ends each live stream with retry: 250 and refuses new connections at once', async () => {
     const { gateway, url } = await startGateway();
