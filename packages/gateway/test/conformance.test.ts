@@ -488,6 +488,26 @@ describe('protocol.md § History events (follow=false)', () => {
   });
 });
 
+describe('protocol.md § Events (frames)', () => {
+  it('sends U+2028, U+2029 and U+0085 raw inside the one data line: split at CR and LF only', async () => {
+    const url = await gatewayUrl();
+    const message = 'a\u2028b\u2029c\u0085d\u000be\r\nf';
+    await publish(url, log('a', message));
+    const stream = await wholeStream(url, 'channels=logs:svc:ws:a');
+    // Split at CR and LF only, as SSE says: the entry comes back whole.
+    expect(stream.data('log').map((e) => e.message)).toEqual([message]);
+
+    const line = stream.body.split(/\r\n|\r|\n/).find((l) => l.startsWith('data: {"id"'))!;
+    expect(line).toContain('"message":"a\u2028b\u2029c\u0085d\\u000be\\r\\nf"');
+    expect([...Buffer.from(line)].map((b) => b.toString(16)).join(' ')).toContain('e2 80 a8');
+    // Split at every Unicode line break, as Python's str.splitlines() does, and the JSON is cut.
+    const unicodeLines = stream.body.split(/\r\n|[\n\v\f\r\x1c-\x1e\u0085\u2028\u2029]/);
+    const cut = unicodeLines.find((l) => l.startsWith('data: {"id"'))!;
+    expect(cut.endsWith('"message":"a')).toBe(true);
+    expect(() => JSON.parse(cut.slice('data: '.length))).toThrow();
+  });
+});
+
 describe('protocol.md § Shutdown', () => {
   it('ends each live stream with retry: 250 and refuses new connections at once', async () => {
     const { gateway, url } = await startGateway();
