@@ -3,7 +3,7 @@
  * the document, each test one statement of it, checked over plain HTTP against a real gateway.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type OutgoingHttpHeaders, request } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -407,6 +407,22 @@ describe('protocol.md § Events (gap)', () => {
   });
 });
 
+/** A GET whose headers are sent exactly as given, repeated ones included; for answers that are not streams. */
+function rawGet(url: string, headers: OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** One TCP connection spoken to in plain HTTP/1.1, as a client without an HTTP library would. */
 class Connection {
   text = '';
@@ -453,6 +469,66 @@ class Connection {
     for (const wake of this.waiters.splice(0)) wake();
   }
 }
+
+describe('protocol.md § Resuming (the resume cursor)', () => {
+  it('reads the header before the query, and treats empty, malformed, doubled and future cursors as documented', async () => {
+    const url = await gatewayUrl({ historyPerChannel: 2 });
+    await publish(url, [log('a', 'one'), log('a', 'two'), log('a', 'three')]);
+    const [two, three] = await kept(url, 'logs:svc:ws:a');
+    const stream = `${url}/api/logs/stream?channels=logs:svc:ws:a&follow=false`;
+    const replayed = async (query: string, headers: Record<string, string> = {}) => {
+      const reader = await wholeStream(url, `channels=logs:svc:ws:a&tail=1${query}`, headers);
+      return reader.events
+        .slice(1, -1)
+        .map((e) => (e.event === 'log' ? JSON.parse(e.data).message : e.event));
+    };
+    const malformed = { status: 400, body: expect.stringContaining('"code":"invalid_query"') };
+
+    // A resume: entries after the cursor; tail is ignored.
+    expect(await replayed('', { 'last-event-id': two!.id })).toEqual(['three']);
+    expect(await replayed(`&lastEventId=${two!.id}`)).toEqual(['three']);
+    // Header and query: the header wins, even a malformed or empty one.
+    expect(await replayed('&lastEventId=nonsense', { 'last-event-id': two!.id })).toEqual(['three']);
+    expect(await rawGet(`${stream}&lastEventId=${two!.id}`, { 'last-event-id': 'nonsense' })).toEqual(
+      malformed,
+    );
+    expect(await replayed(`&lastEventId=0-0`, { 'last-event-id': '' })).toEqual(['three']);
+    // Empty: a new stream, where tail applies (tail=1: only the newest entry).
+    expect(await replayed('&lastEventId=')).toEqual(['three']);
+    expect(await replayed('', { 'last-event-id': ' ' })).toEqual(['three']);
+    // Spaces around a header value do not count.
+    expect(await replayed('', { 'last-event-id': ` ${two!.id} ` })).toEqual(['three']);
+    // Malformed, or doubled.
+    for (const cursor of [
+      'nonsense',
+      '12',
+      '1-2-3',
+      '-1-0',
+      '1234567890123456-0',
+      `${two!.id},${three!.id}`,
+    ]) {
+      expect(await rawGet(stream, { 'last-event-id': cursor })).toEqual(malformed);
+      expect(await rawGet(`${stream}&lastEventId=${encodeURIComponent(cursor)}`, {})).toEqual(malformed);
+    }
+    expect(await rawGet(stream, { 'last-event-id': [two!.id, three!.id] })).toEqual(malformed);
+    expect(await replayed(`&lastEventId=${two!.id}&lastEventId=nonsense`)).toEqual(['three']);
+    expect(await rawGet(`${stream}&lastEventId=nonsense&lastEventId=${two!.id}`, {})).toEqual(malformed);
+    // The cursor before every kept entry reports the one the ring dropped.
+    expect(await replayed('', { 'last-event-id': '0-0' })).toEqual(['gap', 'two', 'three']);
+
+    // In the future: nothing replayed, no gap, then live entries whatever their cursors.
+    const future = '99999999999999-0';
+    const ended = await wholeStream(url, 'channels=logs:svc:ws:a', { 'last-event-id': future });
+    expect(ended.events.map((e) => e.event)).toEqual(['hello', 'done']);
+    expect(ended.data('done')[0].count).toBe(0);
+    const live = await openStream(url, 'channels=logs:svc:ws:a', { 'last-event-id': future });
+    await publish(url, log('a', 'four'));
+    await live.untilEvents('log', 1);
+    expect(live.data('log').map((e) => e.message)).toEqual(['four']);
+    expect(live.events.map((e) => e.event)).toEqual(['hello', 'log']);
+    live.close();
+  });
+});
 
 describe('protocol.md § History events (follow=false)', () => {
   it('ends the response after the end-of-history event and keeps the connection for the next request', async () => {
