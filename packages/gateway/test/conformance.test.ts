@@ -31,8 +31,83 @@ function refused(index: number, code: string) {
 }
 
 async function historyOf(url: string, channel: string): Promise<string[]> {
+  return (await kept(url, channel)).map((entry) => entry.message);
+}
+
+/** The cursors and messages of a channel's kept entries, from `/api/logs/history`. */
+async function kept(url: string, channel: string): Promise<{ id: string; message: string }[]> {
   const answer = await call(`${url}/api/logs/history?channel=${channel}`);
-  return answer.json.logs.map((entry: { message: string }) => entry.message);
+  return answer.json.logs;
+}
+
+/** Opens a stream with `follow=false` and waits for its end. */
+async function wholeStream(url: string, query: string, headers: Record<string, string> = {}) {
+  const stream = await openStream(url, `${query}&follow=false`, headers);
+  if (stream.status === 200) await stream.untilEnd();
+  return stream;
+}
+
+/** A GET whose headers are sent exactly as given, repeated ones included; for answers that are not streams. */
+function rawGet(url: string, headers: OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** One TCP connection spoken to in plain HTTP/1.1, as a client without an HTTP library would. */
+class Connection {
+  text = '';
+  closed = false;
+  private readonly socket;
+  private waiters: (() => void)[] = [];
+
+  constructor(url: string) {
+    const { port, hostname } = new URL(url);
+    this.socket = connect(Number(port), hostname);
+    this.socket.setEncoding('utf8');
+    this.socket.on('data', (chunk: string) => {
+      this.text += chunk;
+      this.wake();
+    });
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    this.socket.on('error', () => {});
+  }
+
+  send(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** Resolves once the bytes received so far hold `text`, counted from `from`. */
+  async until(text: string, from = 0): Promise<void> {
+    while (!this.text.includes(text, from)) {
+      if (this.closed) throw new Error(`connection closed before ${JSON.stringify(text)}: ${this.text}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async untilClosed(): Promise<void> {
+    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
 }
 
 describe('protocol.md § POST /api/logs/publish', () => {
@@ -222,45 +297,6 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
   });
 });
 
-describe('protocol.md § Events', () => {
-  it('hello carries connectionId, heartbeatSeconds, channels and cursor, as the gateway README shows it', async () => {
-    const url = await gatewayUrl();
-    const empty = await openStream(url, 'channels=logs:svc:ws:a,logs:svc:*:*');
-    expect(JSON.parse(empty.events[0]!.data)).toEqual({
-      connectionId: expect.any(String),
-      heartbeatSeconds: 15,
-      channels: ['logs:svc:ws:a', 'logs:svc:*:*'],
-      cursor: null,
-    });
-    empty.close();
-
-    await publish(url, log('a', 'one'));
-    const stream = await openStream(url, 'channels=logs:svc:ws:a&tail=1');
-    await stream.untilEvents('log', 1);
-    const hello = JSON.parse(stream.events[0]!.data);
-    expect(hello.cursor).toBe(stream.events[1]!.id);
-    stream.close();
-
-    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
-    const example = /^event: hello\ndata: (.*)$/m.exec(readme);
-    expect(example).not.toBeNull();
-    expect(Object.keys(JSON.parse(example![1]!))).toEqual(Object.keys(hello));
-  });
-});
-
-/** The cursors and messages of a channel's kept entries, from `/api/logs/history`. */
-async function kept(url: string, channel: string): Promise<{ id: string; message: string }[]> {
-  const answer = await call(`${url}/api/logs/history?channel=${channel}`);
-  return answer.json.logs;
-}
-
-/** Opens a stream with `follow=false` and waits for its end. */
-async function wholeStream(url: string, query: string, headers: Record<string, string> = {}) {
-  const stream = await openStream(url, `${query}&follow=false`, headers);
-  if (stream.status === 200) await stream.untilEnd();
-  return stream;
-}
-
 describe('protocol.md § GET /api/logs/stream', () => {
   it('level and q filter log entries only: status and done pass, live, replayed and in /history', async () => {
     const url = await gatewayUrl();
@@ -368,7 +404,31 @@ describe('protocol.md § Since', () => {
   });
 });
 
-describe('protocol.md § Events (gap)', () => {
+describe('protocol.md § Events', () => {
+  it('hello carries connectionId, heartbeatSeconds, channels and cursor, as the gateway README shows it', async () => {
+    const url = await gatewayUrl();
+    const empty = await openStream(url, 'channels=logs:svc:ws:a,logs:svc:*:*');
+    expect(JSON.parse(empty.events[0]!.data)).toEqual({
+      connectionId: expect.any(String),
+      heartbeatSeconds: 15,
+      channels: ['logs:svc:ws:a', 'logs:svc:*:*'],
+      cursor: null,
+    });
+    empty.close();
+
+    await publish(url, log('a', 'one'));
+    const stream = await openStream(url, 'channels=logs:svc:ws:a&tail=1');
+    await stream.untilEvents('log', 1);
+    const hello = JSON.parse(stream.events[0]!.data);
+    expect(hello.cursor).toBe(stream.events[1]!.id);
+    stream.close();
+
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
+    const example = /^event: hello\ndata: (.*)$/m.exec(readme);
+    expect(example).not.toBeNull();
+    expect(Object.keys(JSON.parse(example![1]!))).toEqual(Object.keys(hello));
+  });
+
   it('a gap names the concrete channel, while the history event names the pattern as requested', async () => {
     const url = await gatewayUrl({ historyPerChannel: 2 });
     await publish(url, { channel: 'logs:other:ws:z', message: 'before' });
@@ -405,73 +465,62 @@ describe('protocol.md § Events (gap)', () => {
       ['logs:svc:ws2:b', 'two-4'],
     ]);
   });
+
+  it('sends U+2028, U+2029 and U+0085 raw inside the one data line: split at CR and LF only', async () => {
+    const url = await gatewayUrl();
+    const message = 'a\u2028b\u2029c\u0085d\u000be\r\nf';
+    await publish(url, log('a', message));
+    const stream = await wholeStream(url, 'channels=logs:svc:ws:a');
+    // Split at CR and LF only, as SSE says: the entry comes back whole.
+    expect(stream.data('log').map((e) => e.message)).toEqual([message]);
+
+    const line = stream.body.split(/\r\n|\r|\n/).find((l) => l.startsWith('data: {"id"'))!;
+    expect(line).toContain('"message":"a\u2028b\u2029c\u0085d\\u000be\\r\\nf"');
+    expect([...Buffer.from(line)].map((b) => b.toString(16)).join(' ')).toContain('e2 80 a8');
+    // Split at every Unicode line break, as Python's str.splitlines() does, and the JSON is cut.
+    const unicodeLines = stream.body.split(/\r\n|[\n\v\f\r\x1c-\x1e\u0085\u2028\u2029]/);
+    const cut = unicodeLines.find((l) => l.startsWith('data: {"id"'))!;
+    expect(cut.endsWith('"message":"a')).toBe(true);
+    expect(() => JSON.parse(cut.slice('data: '.length))).toThrow();
+  });
 });
 
-/** A GET whose headers are sent exactly as given, repeated ones included; for answers that are not streams. */
-function rawGet(url: string, headers: OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+describe('protocol.md § History events', () => {
+  it('follow=false ends the response after the end-of-history event and keeps the connection for the next request', async () => {
+    const url = await gatewayUrl();
+    await publish(url, log('a', 'kept'));
+    const connection = new Connection(url);
+    connection.send(
+      'GET /api/logs/stream?channels=logs:svc:ws:a&follow=false HTTP/1.1\r\nHost: gateway\r\n\r\n',
+    );
+    await connection.until('\r\n0\r\n\r\n');
+    const headEnd = connection.text.indexOf('\r\n\r\n');
+    const head = connection.text.slice(0, headEnd);
+    const body = connection.text.slice(headEnd + 4);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.toLowerCase()).toContain('\r\ntransfer-encoding: chunked');
+    expect(head.toLowerCase()).toContain('\r\nconnection: keep-alive');
+    expect(body).toMatch(/event: done\ndata: \{"type":"done","reason":"end_of_history".*\n\n\r\n0\r\n\r\n$/s);
+    expect(body).not.toContain(': heartbeat');
+    expect(connection.closed).toBe(false);
 
-/** One TCP connection spoken to in plain HTTP/1.1, as a client without an HTTP library would. */
-class Connection {
-  text = '';
-  closed = false;
-  private readonly socket;
-  private waiters: (() => void)[] = [];
+    const next = connection.text.length;
+    connection.send('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    await connection.until('{"status":"ok"}', next);
+    expect(connection.text.slice(next)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    connection.destroy();
 
-  constructor(url: string) {
-    const { port, hostname } = new URL(url);
-    this.socket = connect(Number(port), hostname);
-    this.socket.setEncoding('utf8');
-    this.socket.on('data', (chunk: string) => {
-      this.text += chunk;
-      this.wake();
-    });
-    this.socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    this.socket.on('error', () => {});
-  }
-
-  send(text: string): void {
-    this.socket.write(text);
-  }
-
-  /** Resolves once the bytes received so far hold `text`, counted from `from`. */
-  async until(text: string, from = 0): Promise<void> {
-    while (!this.text.includes(text, from)) {
-      if (this.closed) throw new Error(`connection closed before ${JSON.stringify(text)}: ${this.text}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    for (const follow of ['yes', 'no', 'False']) {
+      const refused = await call(`${url}/api/logs/stream?channels=logs:svc:ws:a&follow=${follow}`);
+      expect([refused.status, refused.json.error.code]).toEqual([400, 'invalid_query']);
     }
-  }
+    const zero = await wholeStream(url, 'channels=logs:svc:ws:a&follow=0&tail=1');
+    expect(zero.events.map((e) => e.event)).toEqual(['hello', 'log', 'done']);
+  });
+});
 
-  async untilClosed(): Promise<void> {
-    while (!this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  private wake(): void {
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-}
-
-describe('protocol.md § Resuming (the resume cursor)', () => {
-  it('reads the header before the query, and treats empty, malformed, doubled and future cursors as documented', async () => {
+describe('protocol.md § Resuming', () => {
+  it('the resume cursor: header before query; empty, malformed, doubled and future cursors as documented', async () => {
     const url = await gatewayUrl({ historyPerChannel: 2 });
     await publish(url, [log('a', 'one'), log('a', 'two'), log('a', 'three')]);
     const [two, three] = await kept(url, 'logs:svc:ws:a');
@@ -527,60 +576,6 @@ describe('protocol.md § Resuming (the resume cursor)', () => {
     expect(live.data('log').map((e) => e.message)).toEqual(['four']);
     expect(live.events.map((e) => e.event)).toEqual(['hello', 'log']);
     live.close();
-  });
-});
-
-describe('protocol.md § History events (follow=false)', () => {
-  it('ends the response after the end-of-history event and keeps the connection for the next request', async () => {
-    const url = await gatewayUrl();
-    await publish(url, log('a', 'kept'));
-    const connection = new Connection(url);
-    connection.send(
-      'GET /api/logs/stream?channels=logs:svc:ws:a&follow=false HTTP/1.1\r\nHost: gateway\r\n\r\n',
-    );
-    await connection.until('\r\n0\r\n\r\n');
-    const headEnd = connection.text.indexOf('\r\n\r\n');
-    const head = connection.text.slice(0, headEnd);
-    const body = connection.text.slice(headEnd + 4);
-    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    expect(head.toLowerCase()).toContain('\r\ntransfer-encoding: chunked');
-    expect(head.toLowerCase()).toContain('\r\nconnection: keep-alive');
-    expect(body).toMatch(/event: done\ndata: \{"type":"done","reason":"end_of_history".*\n\n\r\n0\r\n\r\n$/s);
-    expect(body).not.toContain(': heartbeat');
-    expect(connection.closed).toBe(false);
-
-    const next = connection.text.length;
-    connection.send('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
-    await connection.until('{"status":"ok"}', next);
-    expect(connection.text.slice(next)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    connection.destroy();
-
-    for (const follow of ['yes', 'no', 'False']) {
-      const refused = await call(`${url}/api/logs/stream?channels=logs:svc:ws:a&follow=${follow}`);
-      expect([refused.status, refused.json.error.code]).toEqual([400, 'invalid_query']);
-    }
-    const zero = await wholeStream(url, 'channels=logs:svc:ws:a&follow=0&tail=1');
-    expect(zero.events.map((e) => e.event)).toEqual(['hello', 'log', 'done']);
-  });
-});
-
-describe('protocol.md § Events (frames)', () => {
-  it('sends U+2028, U+2029 and U+0085 raw inside the one data line: split at CR and LF only', async () => {
-    const url = await gatewayUrl();
-    const message = 'a\u2028b\u2029c\u0085d\u000be\r\nf';
-    await publish(url, log('a', message));
-    const stream = await wholeStream(url, 'channels=logs:svc:ws:a');
-    // Split at CR and LF only, as SSE says: the entry comes back whole.
-    expect(stream.data('log').map((e) => e.message)).toEqual([message]);
-
-    const line = stream.body.split(/\r\n|\r|\n/).find((l) => l.startsWith('data: {"id"'))!;
-    expect(line).toContain('"message":"a\u2028b\u2029c\u0085d\\u000be\\r\\nf"');
-    expect([...Buffer.from(line)].map((b) => b.toString(16)).join(' ')).toContain('e2 80 a8');
-    // Split at every Unicode line break, as Python's str.splitlines() does, and the JSON is cut.
-    const unicodeLines = stream.body.split(/\r\n|[\n\v\f\r\x1c-\x1e\u0085\u2028\u2029]/);
-    const cut = unicodeLines.find((l) => l.startsWith('data: {"id"'))!;
-    expect(cut.endsWith('"message":"a')).toBe(true);
-    expect(() => JSON.parse(cut.slice('data: '.length))).toThrow();
   });
 });
 
