@@ -115,7 +115,7 @@ describe('protocol.md § POST /api/logs/publish', () => {
     const url = await gatewayUrl();
     const some = await publish(url, [log('a', 'kept'), { channel: 'logs:svc:ws:a' }]);
     expect(some.status).toBe(202);
-    expect(some.json).toEqual({ accepted: 1, rejected: [refused(1, 'invalid_entry')] });
+    expect(some.json).toEqual({ accepted: 1, rejected: [refused(1, 'invalid_entry')], rejectedCount: 1 });
 
     const none = await publish(url, [{ channel: 'logs:svc', message: 'x' }, { channel: 'logs:svc:ws:a' }]);
     expect(none.status).toBe(400);
@@ -124,6 +124,7 @@ describe('protocol.md § POST /api/logs/publish', () => {
         code: 'invalid_entry',
         message: expect.any(String),
         rejected: [refused(0, 'invalid_channel'), refused(1, 'invalid_entry')],
+        rejectedCount: 2,
       },
     });
     expect(none.json.rejected).toBeUndefined();
@@ -146,6 +147,7 @@ describe('protocol.md § POST /api/logs/publish', () => {
       code: 'forbidden',
       message: expect.any(String),
       rejected: [refused(0, 'forbidden'), refused(1, 'forbidden')],
+      rejectedCount: 2,
     });
 
     const channels = await publish(url, [badChannel, badChannel], { token });
@@ -157,6 +159,7 @@ describe('protocol.md § POST /api/logs/publish', () => {
       code: 'invalid_entry',
       message: expect.any(String),
       rejected: [refused(0, 'forbidden'), refused(1, 'invalid_channel')],
+      rejectedCount: 2,
     });
 
     for (const empty of ['[]', '{"logs": []}']) {
@@ -176,7 +179,7 @@ describe('protocol.md § POST /api/logs/publish', () => {
     const answer = await publish(url, body, { contentType: 'application/x-ndjson' });
     expect(answer.status).toBe(202);
     // The blank line is not an entry: the broken line is entry 1, on line 3.
-    expect(answer.json).toEqual({ accepted: 2, rejected: [refused(1, 'invalid_json')] });
+    expect(answer.json).toEqual({ accepted: 2, rejected: [refused(1, 'invalid_json')], rejectedCount: 1 });
     expect(await historyOf(url, 'logs:svc:ws:a')).toEqual(['first', 'third']);
 
     const allBroken = await publish(url, '{\n[\n', { contentType: 'application/x-ndjson' });
@@ -185,6 +188,7 @@ describe('protocol.md § POST /api/logs/publish', () => {
       code: 'invalid_json',
       message: expect.any(String),
       rejected: [refused(0, 'invalid_json'), refused(1, 'invalid_json')],
+      rejectedCount: 2,
     });
   });
 
@@ -627,7 +631,7 @@ describe('protocol.md § Shutdown', () => {
       'HTTP/1.1 202 Accepted',
       'HTTP/1.1 503 Service Unavailable',
     ]);
-    expect(answers[1]).toContain('{"accepted":1,"rejected":[]}');
+    expect(answers[1]).toContain('{"accepted":1,"rejected":[],"rejectedCount":0}');
     expect(answers[1]!.toLowerCase()).not.toContain('connection: close');
     expect(answers[2]!.toLowerCase()).toContain('\r\nretry-after: 1\r\n');
     expect(answers[2]).toContain('"code":"unavailable"');
