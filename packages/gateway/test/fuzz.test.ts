@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '@logs-sse/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, log, openStream, publish, type Started, startGateway } from './helpers';
@@ -69,4 +70,75 @@ it('never crashes or answers 500 on fuzzed publish bodies, and keeps serving', {
   // Whatever was accepted reached the stream as well-formed events with ids.
   for (const event of stream.events.slice(1)) expect(event.id).toMatch(/^\d+-\d+$/);
   stream.close();
+});
+
+const segment = fc.oneof(fc.constantFrom('svc', 'ws', 'a', '*', ''), fc.string({ maxLength: 8 }));
+const channelLike = fc.oneof(
+  fc.tuple(segment, segment, segment).map(([s, w, r]) => `logs:${s}:${w}:${r}`),
+  fc.string({ maxLength: 40 }),
+);
+const cursorLike = fc.oneof(
+  fc.constantFrom('0-0', '9999999999999-0', '1-', '-1', ''),
+  fc.tuple(fc.nat(), fc.nat()).map(([ms, seq]) => `${ms}-${seq}`),
+  fc.string({ maxLength: 20 }),
+);
+const param = fc.oneof(
+  fc.array(channelLike, { maxLength: 4 }).map((c) => ['channels', c.join(',')] as const),
+  fc
+    .tuple(channelLike, fc.oneof(fc.nat().map(String), cursorLike))
+    .map(([c, v]) => ['history', `${c}~${v}`] as const),
+  fc.oneof(fc.nat().map(String), fc.string({ maxLength: 20 })).map((v) => ['tail', v] as const),
+  fc
+    .oneof(
+      cursorLike,
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string(),
+    )
+    .map((v) => ['since', v] as const),
+  fc
+    .oneof(fc.constantFrom('info', 'warn', 'nope', ''), fc.string({ maxLength: 10 }))
+    .map((v) => ['level', v] as const),
+  fc.string({ maxLength: 300 }).map((v) => ['q', v] as const),
+  fc.constantFrom('true', 'false', '0', '1', 'maybe').map((v) => ['follow', v] as const),
+  cursorLike.map((v) => ['lastEventId', v] as const),
+  fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })),
+);
+
+it('answers every fuzzed stream and history query with events or a well-formed JSON error', {
+  timeout: 120_000,
+}, async () => {
+  await publish(g.url, { logs: [log('a', 'one'), log('b', 'two'), log('a', 'three')] });
+  await fc.assert(
+    fc.asyncProperty(fc.array(param, { maxLength: 6 }), fc.boolean(), async (params, history) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of params) query.append(key, value);
+      if (history) {
+        query.delete('channels');
+        query.delete('history');
+        const answer = await call(`${g.url}/api/logs/history?${query}`);
+        if (answer.status === 200) expect(Array.isArray(answer.json.logs)).toBe(true);
+        else expect(ERROR_CODES).toContain(answer.json.error.code);
+        return;
+      }
+      if (!query.has('follow')) query.set('follow', 'false');
+      const stream = await openStream(g.url, query.toString());
+      if (stream.status === 200) {
+        expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+        if (query.get('follow') === 'false' || query.get('follow') === '0') {
+          await stream.untilEnd();
+          expect(stream.data('done')).toHaveLength(1);
+        }
+        for (const event of stream.events) expect(() => JSON.parse(event.data)).not.toThrow();
+      } else {
+        expect([400, 403]).toContain(stream.status);
+        expect(ERROR_CODES).toContain(JSON.parse(stream.body).error.code);
+      }
+      stream.close();
+    }),
+    { numRuns: 300 },
+  );
+  expect((await call(`${g.url}/health`)).status).toBe(200);
+  // Every stream the client closed is gone from the gateway (it runs in this process: let it see the closes).
+  while (g.gateway.stats().connections > 0) await new Promise((resolve) => setImmediate(resolve));
+  expect(g.gateway.stats().answers.open).toBe(0);
 });

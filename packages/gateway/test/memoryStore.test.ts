@@ -1,5 +1,6 @@
 import { ChannelPattern, MemoryStore, type MemoryStoreOptions } from '@logs-sse/gateway';
 import type { NormalizedEntry } from '@logs-sse/protocol';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 function entry(channel: string, message: string): NormalizedEntry {
@@ -130,5 +131,42 @@ describe('MemoryStore memory bound across many channels', () => {
     expect(channels).toBeLessThan(5_000);
     const kept = (await s.read({ patterns: all, after: null })).entries.map((e) => e.channel);
     expect(kept.at(-1)).toBe('logs:s:w:r4999');
+  });
+});
+
+describe('MemoryStore reads with a limit', () => {
+  it('returns the oldest or newest `limit` of what the query selects, oldest first, and what it cut', async () => {
+    const channelNames = ['logs:s:w:a', 'logs:s:w:b', 'logs:s:x:c', 'logs:t:w:d'];
+    const patterns = ['logs:*:*:*', 'logs:s:*:*', 'logs:s:w:a', 'logs:*:w:*'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...channelNames), { minLength: 1, maxLength: 120 }),
+        fc.constantFrom(...patterns),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+        fc.nat(120),
+        fc.nat(120),
+        async (writes, pattern, limit, newest, tail, afterAt, upToAt) => {
+          const { s } = store({ historyPerChannel: 40 });
+          const stored = await s.append(writes.map((c, i) => entry(c, String(i))));
+          const after = afterAt < stored.length ? stored[afterAt]!.id : null;
+          const upTo = upToAt < stored.length ? stored[upToAt]!.id : undefined;
+          const query = { patterns: [new ChannelPattern(pattern)], after, tail, upTo };
+          const whole = await s.read(query);
+          const page = await s.read({ ...query, limit, newest });
+
+          const expected = newest ? whole.entries.slice(-limit) : whole.entries.slice(0, limit);
+          expect(page.entries.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+          expect(page.more).toBe(whole.entries.length > limit);
+          expect(page.gaps).toEqual(whole.gaps);
+          const left = newest ? whole.entries.slice(0, -limit) : whole.entries.slice(limit);
+          const cut = new Map<string, number>();
+          if (page.more) for (const e of left) cut.set(e.channel, (cut.get(e.channel) ?? 0) + 1);
+          expect(page.cut ?? new Map()).toEqual(cut);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -234,3 +234,38 @@ describe('RedisStore', () => {
     expect(s.isReady()).toBe(false);
   });
 });
+
+describe('RedisStore reads with a limit', () => {
+  it('pages oldest first, keeps the newest with newest, and says what it left out', async () => {
+    const s = await store();
+    const writes = Array.from({ length: 30 }, (_, i) => entry(['a', 'b', 'c'][i % 3]!, String(i)));
+    const stored = await s.append(writes);
+    const all = [new ChannelPattern('logs:svc:ws:*')];
+    const ids = (entries: StoredEntry[]) => entries.map((e) => e.id);
+
+    const first = await s.read({ patterns: all, after: null, limit: 10 });
+    expect(ids(first.entries)).toEqual(ids(stored.slice(0, 10)));
+    expect(first.more).toBe(true);
+    const second = await s.read({ patterns: all, after: first.entries.at(-1)!.id, limit: 10 });
+    expect(ids(second.entries)).toEqual(ids(stored.slice(10, 20)));
+    const last = await s.read({ patterns: all, after: stored[19]!.id, limit: 10 });
+    expect(ids(last.entries)).toEqual(ids(stored.slice(20)));
+    expect(last.more).toBe(false);
+
+    const newest = await s.read({ patterns: all, after: null, limit: 4, newest: true });
+    expect(ids(newest.entries)).toEqual(ids(stored.slice(26)));
+    expect(newest.more).toBe(true);
+    // Each channel is read no further back than the limit: what was read and dropped is counted.
+    expect(newest.cut).toEqual(
+      new Map([
+        ['logs:svc:ws:a', 3],
+        ['logs:svc:ws:b', 3],
+        ['logs:svc:ws:c', 2],
+      ]),
+    );
+
+    const tailPage = await s.read({ patterns: all, after: null, tail: 5, limit: 6 });
+    expect(ids(tailPage.entries)).toEqual(ids(stored.slice(15, 21)));
+    expect(tailPage.more).toBe(true);
+  });
+});
