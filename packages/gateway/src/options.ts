@@ -73,6 +73,11 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   /** Largest publish body, compressed and decompressed. Defaults to `1048576` (1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Most entries one publish request may hold; a larger batch is refused whole with 413 (publishers split
+   * it and send the halves). Bounds the work one request costs. Defaults to `10000`.
+   */
+  maxEntriesPerPublish?: number;
   /** Most channels and patterns on one stream. Defaults to `100`. */
   maxChannels?: number;
   /** `retry:` sent at the start of every stream, in milliseconds. Defaults to `2000`. */
@@ -116,6 +121,7 @@ const NUMERIC_DEFAULTS = {
   maxHistoryBytes: 128 * 1024 * 1024,
   maxBufferedBytes: 1024 * 1024,
   maxBodyBytes: 1024 * 1024,
+  maxEntriesPerPublish: 10_000,
   maxChannels: 100,
   retryMs: 2000,
   shutdownRetryMs: 250,
@@ -143,8 +149,15 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     }
     numbers[key] = value;
   }
-  if (!Number.isInteger(numbers.historyPerChannel) || !Number.isInteger(numbers.maxChannels)) {
-    throw new GatewayError('invalid_options', 'historyPerChannel and maxChannels must be whole numbers');
+  if (
+    !Number.isInteger(numbers.historyPerChannel) ||
+    !Number.isInteger(numbers.maxChannels) ||
+    !Number.isInteger(numbers.maxEntriesPerPublish)
+  ) {
+    throw new GatewayError(
+      'invalid_options',
+      'historyPerChannel, maxChannels and maxEntriesPerPublish must be whole numbers',
+    );
   }
   const corsOrigins = options.corsOrigins ?? [];
   if (!Array.isArray(corsOrigins) || corsOrigins.some((o) => typeof o !== 'string')) {

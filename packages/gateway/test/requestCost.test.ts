@@ -16,9 +16,9 @@ async function fill(
   count: number,
   message = (c: string, i: number) => `${c}#${i}`,
 ) {
-  for (let from = 0; from < count; from += 500) {
+  for (let from = 0; from < count; from += 200) {
     const logs = [];
-    for (let i = from; i < Math.min(count, from + 500); i++) {
+    for (let i = from; i < Math.min(count, from + 200); i++) {
       for (const resource of channels) logs.push(log(resource, message(resource, i)));
     }
     expect((await publish(url, { logs })).status).toBe(202);
@@ -59,13 +59,47 @@ describe('publish answers stay small whatever the batch', () => {
 
   it('bounds a refused batch the same way, inside error', async () => {
     g = await startGateway();
-    const lines = Array.from({ length: 20_000 }, () => '{not json').join('\n');
+    const lines = Array.from({ length: 9000 }, () => '{not json').join('\n');
     const answer = await publish(g.url, lines, { contentType: 'application/x-ndjson' });
     expect(answer.status).toBe(400);
     expect(answer.json.error.code).toBe('invalid_json');
     expect(answer.json.error.rejected).toHaveLength(MAX_REJECTED_LISTED);
-    expect(answer.json.error.rejectedCount).toBe(20_000);
+    expect(answer.json.error.rejectedCount).toBe(9000);
     expect(answer.text.length).toBeLessThan(16 * 1024);
+  });
+
+  it('refuses a body of more than maxEntriesPerPublish entries whole, before validating any', async () => {
+    g = await startGateway({ maxEntriesPerPublish: 50 });
+    for (const [body, contentType] of [
+      [JSON.stringify({ logs: Array.from({ length: 51 }, () => ({})) }), 'application/json'],
+      [JSON.stringify(Array.from({ length: 51 }, (_, i) => log('a', String(i)))), 'application/json'],
+      [Array.from({ length: 51 }, () => 'x').join('\n'), 'application/x-ndjson'],
+    ] as const) {
+      const answer = await publish(g.url, body, { contentType });
+      expect(answer.status).toBe(413);
+      expect(answer.json).toEqual({
+        error: {
+          code: 'payload_too_large',
+          message: 'the body holds 51 entries, more than the 50 one request may hold; send smaller batches',
+        },
+      });
+    }
+    // Blank NDJSON lines are not entries.
+    const fifty = `${Array.from({ length: 50 }, (_, i) => JSON.stringify(log('a', String(i)))).join('\n\n')}\n`;
+    expect((await publish(g.url, fifty, { contentType: 'application/x-ndjson' })).json.accepted).toBe(50);
+    expect(g.gateway.stats().logs.rejected).toBe(0);
+  });
+
+  it('refuses a body nested deeper than any entry may be without parsing it', async () => {
+    g = await startGateway();
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const answer = await publish(g.url, deep);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.code).toBe('invalid_entry');
+    expect(answer.json.error.message).toBe('the body nests deeper than an entry may (32 levels of fields)');
+    // Brackets inside strings are text, not nesting.
+    const brackets = await publish(g.url, log('a', '['.repeat(10_000)));
+    expect(brackets.status).toBe(202);
   });
 
   it('refuses a token that may publish nowhere before reading its body, and closes the connection', async () => {

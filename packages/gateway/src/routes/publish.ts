@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type ErrorCode,
   isPublisherId,
+  MAX_FIELD_DEPTH,
   MAX_REJECTED_LISTED,
   type NormalizedEntry,
   PUBLISHER_ID_HEADER,
@@ -15,6 +16,7 @@ import { authorize, deny } from '../auth/authorize';
 import { closeAfterAnswer, readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError, sendJson } from '../http';
+import { jsonDepthExceeds } from '../jsonDepth';
 import type { RateLimiter } from '../rateLimiter';
 
 const NDJSON_TYPES = new Set([
@@ -52,7 +54,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     refuseBody(res, body.code, body.message);
     return;
   }
-  const items = parseItems(body.body.toString('utf8'), ndjson);
+  const items = parseItems(body.body.toString('utf8'), ndjson, ctx.options.maxEntriesPerPublish);
   if ('code' in items) {
     sendError(res, items.code, items.message);
     return;
@@ -117,19 +119,30 @@ function admitRate(
 }
 
 type Item = { value: unknown } | { error: string };
+type ParseFailure = { code: 'invalid_json' | 'invalid_entry' | 'payload_too_large'; message: string };
 
-function parseItems(
-  text: string,
-  ndjson: boolean,
-): Item[] | { code: 'invalid_json' | 'invalid_entry'; message: string } {
+/**
+ * The body's entries, or why the body is refused whole. A body of more than `maxEntries` entries is
+ * refused before any of them is looked at (413, which publishers answer by splitting the batch): the
+ * work a request costs is bounded by the entries it may hold, not by how small each can be made.
+ */
+function parseItems(text: string, ndjson: boolean, maxEntries: number): Item[] | ParseFailure {
+  // The body (`{"logs": [...]}`), an entry, then its fields: deeper than that no entry can be valid.
+  if (jsonDepthExceeds(text, MAX_FIELD_DEPTH + 3, ndjson)) {
+    return {
+      code: 'invalid_entry',
+      message: `the body nests deeper than an entry may (${MAX_FIELD_DEPTH} levels of fields)`,
+    };
+  }
   if (ndjson) {
-    const items: Item[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    if (lines.length > maxEntries) return tooManyEntries(lines.length, maxEntries);
+    const items: Item[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
       try {
-        items.push({ value: JSON.parse(line) });
+        items[i] = { value: JSON.parse(lines[i]!) };
       } catch {
-        items.push({ error: 'this line is not valid JSON' });
+        items[i] = { error: 'this line is not valid JSON' };
       }
     }
     return items;
@@ -140,13 +153,22 @@ function parseItems(
   } catch {
     return { code: 'invalid_json', message: 'the body is not valid JSON' };
   }
-  if (Array.isArray(value)) return value.map((v) => ({ value: v }));
-  if (typeof value === 'object' && value !== null && 'logs' in value) {
+  let values: unknown[] = [value];
+  if (Array.isArray(value)) values = value;
+  else if (typeof value === 'object' && value !== null && 'logs' in value) {
     const logs = (value as { logs: unknown }).logs;
     if (!Array.isArray(logs)) return { code: 'invalid_entry', message: '"logs" must be an array of entries' };
-    return logs.map((v) => ({ value: v }));
+    values = logs;
   }
-  return [{ value }];
+  if (values.length > maxEntries) return tooManyEntries(values.length, maxEntries);
+  return values.map((v) => ({ value: v }));
+}
+
+function tooManyEntries(count: number, maxEntries: number): ParseFailure {
+  return {
+    code: 'payload_too_large',
+    message: `the body holds ${count} entries, more than the ${maxEntries} one request may hold; send smaller batches`,
+  };
 }
 
 /**
