@@ -2,7 +2,7 @@
 // the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
 //
 //   pnpm bench            full run (about ten minutes on 2 cores), with the browser long-task check
-//   pnpm bench --quick    bounded run, under a minute: one round, shorter steps, the one-channel scenario
+//   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
 //
 // Prints a table and writes bench/results.json. Needs `pnpm build` first (the gateway CLI, publisher and
 // client are run from dist).
@@ -11,6 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runOne, SCENARIOS, settings } from './fanout/fanout.mjs';
+import { patternRows, patternSettings, runPatterns } from './fanout/patterns.mjs';
 import { loadAverage, median } from './fanout/proc.mjs';
 import { SERVERS } from './fanout/servers.mjs';
 
@@ -213,6 +214,8 @@ const scenarios = quick ? ['one'] : ['one', 'many'];
 const fanout = {};
 for (const scenario of scenarios) fanout[scenario] = summariseFanout(scenario, await fanoutRounds(scenario));
 const memoryResult = await memory();
+say('publish cost with 10,000 patterns held (ours only)');
+const patterns = await runPatterns(patternSettings(quick), say);
 say('publisher vs pino');
 const publisher = await runScript('publisher.mjs', quick ? ['20000', '3'] : ['100000', '5'], 180_000);
 say('client vs bare eventsource-parser');
@@ -229,6 +232,7 @@ const results = {
   publisher,
   client,
   memory: memoryResult,
+  patterns,
   browser,
   machine: {
     ...machine,
@@ -293,6 +297,7 @@ function printTable(r) {
     '',
     '',
   ]);
+  rows.push(...patternRows(r.patterns));
   const p = r.publisher;
   rows.push(['publisher', 'ours', `${f(p.publish_ns)} ns/call`, `${f(p.cpu_per_log_ns)} ns CPU/log`, '', '']);
   rows.push([

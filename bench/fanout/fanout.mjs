@@ -24,6 +24,10 @@ export const SCENARIOS = {
   one: { subscribers: 1000, channels: 1, perSub: 1 },
   many: { subscribers: 1000, channels: 100, perSub: 5 },
   memory: { subscribers: 5000, channels: 100, perSub: 1 },
+  // Ours only (see patterns.mjs): one stream per channel, then the same with 10,000 patterns held that
+  // never match, 100 per stream as `maxChannels` allows.
+  exact: { subscribers: 100, channels: 100, perSub: 1 },
+  patterns: { subscribers: 100, channels: 100, perSub: 1, idleStreams: 100, idlePerStream: 100 },
 };
 
 /** Settings of a full and a quick run. */

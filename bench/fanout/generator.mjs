@@ -38,8 +38,9 @@ let badStatus = 0;
 let latencies = [];
 
 class Sub {
-  constructor(index, channels, sampled) {
+  constructor(index, channels, sampled, path) {
     this.channels = channels;
+    this.path = path;
     this.sampled = sampled;
     this.ready = false;
     this.endedWithTilde = false;
@@ -49,7 +50,7 @@ class Sub {
 
   open() {
     return new Promise((resolve) => {
-      const path = `${cfg.paths.subscribe}${this.channels.map(channelName).join(',')}`;
+      const path = this.path ?? `${cfg.paths.subscribe}${this.channels.map(channelName).join(',')}`;
       const socket = connect({ host: '127.0.0.1', port: Number(port) });
       this.socket = socket;
       let settled = false;
@@ -126,6 +127,34 @@ async function openAll(count) {
   }
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
   return { connected: subs.length - failed, failed };
+}
+
+/**
+ * Streams that hold `perStream` wildcard patterns each, all distinct and none matching a published
+ * channel (`logs:bench:ws-1:c<n>`). The shapes share segments with those channels on purpose, so a
+ * matcher has to look past the first segment to reject them. A log reaching one of these streams is
+ * counted as received but not expected, and fails the step.
+ */
+async function openIdlePatterns(streams, perStream) {
+  let failed = 0;
+  const shapes = [
+    (i) => `logs:bench:*:x${i}`,
+    (i) => `logs:bench:w${i}:*`,
+    (i) => `logs:*:ws-1:x${i}`,
+    (i) => `logs:s${i}:*:*`,
+  ];
+  for (let s = 0; s < streams; s++) {
+    const patterns = [];
+    for (let k = 0; k < perStream; k++) {
+      const i = s * perStream + k;
+      patterns.push(shapes[i % shapes.length](i));
+    }
+    const sub = new Sub(-1 - s, [], false, `${cfg.paths.subscribe}${patterns.join(',')}`);
+    subs.push(sub);
+    if (!(await sub.open())) failed++;
+  }
+  if (failed > 0) throw new Error(`${failed} of ${streams} pattern streams did not open`);
+  return streams * perStream;
 }
 
 // ---- publisher ---------------------------------------------------------------------------------------
@@ -279,6 +308,10 @@ try {
   emit({ type: 'connected', connected, failed, bad_status: badStatus });
   if (failed > 0 && connected < cfg.subscribers * 0.99)
     throw new Error(`only ${connected} of ${cfg.subscribers} subscribers connected`);
+  if (cfg.idleStreams) {
+    const patterns = await openIdlePatterns(cfg.idleStreams, cfg.idlePerStream);
+    emit({ type: 'patterns', streams: cfg.idleStreams, patterns });
+  }
   await sleep(cfg.settleMs ?? 500);
   if (cfg.mode === 'memory') {
     const rssAfter = rssKb(cfg.serverPid);

@@ -25,6 +25,7 @@ describe('health, readiness, stats and metrics', () => {
       publishers: [
         {
           publisherId: 'service:svc',
+          owner: 'open',
           service: 'svc',
           lastActivity: expect.any(String),
           logsIn: 2,

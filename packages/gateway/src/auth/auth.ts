@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { isValidChannelPattern, isValidSegment } from '@logs-sse/protocol';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { GatewayError } from '../errors';
@@ -10,13 +10,19 @@ export interface Grant {
   services: ReadonlySet<string> | '*';
   channels: readonly ChannelPattern[] | '*';
   admin: boolean;
+  /**
+   * Who holds the token, as an opaque label that reveals nothing of it: `token:…` for a configured token,
+   * `jwt:…` for a JWT's issuer and subject (or the token itself without `sub`), `open` without auth. What
+   * is kept per caller (publisher stats) is kept per identity, so one caller cannot overwrite another's.
+   */
+  readonly identity: string;
 }
 
 export type AuthResult =
   | { ok: true; grant: Grant }
   | { ok: false; code: 'unauthorized' | 'forbidden'; message: string };
 
-const OPEN: Grant = { services: '*', channels: '*', admin: true };
+const OPEN: Grant = { services: '*', channels: '*', admin: true, identity: 'open' };
 const NOTHING = { services: new Set<string>(), channels: [] as ChannelPattern[], admin: false };
 
 /**
@@ -67,18 +73,18 @@ export class Auth {
       return { ok: false, code: 'unauthorized', message: 'unknown token' };
     }
     try {
-      return { ok: true, grant: grantFromClaims(await this.verifyJwt(token)) };
+      return { ok: true, grant: grantFromClaims(await this.verifyJwt(token), token) };
     } catch (error) {
       const message = error instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
       return { ok: false, code: 'unauthorized', message };
     }
   }
 
-  private merge(token: string, grant: Grant): void {
+  private merge(token: string, grant: Omit<Grant, 'identity'>): void {
     const key = hash(token);
     const before = this.tokens.get(key);
     if (!before) {
-      this.tokens.set(key, grant);
+      this.tokens.set(key, { ...grant, identity: identify('token', token) });
       return;
     }
     // One token may appear in several roles: it gets the union of them.
@@ -89,6 +95,7 @@ export class Auth {
           : new Set([...before.services, ...grant.services]),
       channels: [...(before.channels as ChannelPattern[]), ...(grant.channels as ChannelPattern[])],
       admin: before.admin || grant.admin,
+      identity: before.identity,
     });
   }
 }
@@ -98,7 +105,7 @@ export function canPublish(grant: Grant, service: string): boolean {
   return grant.services === '*' || grant.services.has(service);
 }
 
-function grantFromClaims(claims: JWTPayload): Grant {
+function grantFromClaims(claims: JWTPayload, token: string): Grant {
   const claimed = Array.isArray(claims.services) ? claims.services : [];
   const services = claimed.filter(isValidSegment);
   const channels = Array.isArray(claims.channels) ? claims.channels.filter(isValidChannelPattern) : [];
@@ -107,6 +114,11 @@ function grantFromClaims(claims: JWTPayload): Grant {
     services: claimed.includes('*') ? '*' : new Set(services),
     channels: channels.map((c) => new ChannelPattern(c)),
     admin: false,
+    // The subject outlives any one token it is issued: a refreshed JWT keeps its publishers' entries.
+    identity: identify(
+      'jwt',
+      typeof claims.sub === 'string' ? `${claims.iss ?? ''}\n${claims.sub}` : `token\n${token}`,
+    ),
   };
 }
 
@@ -142,6 +154,13 @@ function requireToken(token: unknown, where: string): asserts token is string {
   if (typeof token !== 'string' || token.length === 0) {
     throw new GatewayError('invalid_options', `${where} must be a non-empty string`);
   }
+}
+
+/** Keyed per process, so that an identity shown in the stats cannot be used to test guesses of a token. */
+const IDENTITY_KEY = randomBytes(32);
+
+function identify(kind: 'token' | 'jwt', secret: string): string {
+  return `${kind}:${createHmac('sha256', IDENTITY_KEY).update(secret).digest('base64url').slice(0, 16)}`;
 }
 
 /** Tokens are looked up by hash so the lookup time says nothing about how much of a guess was right. */

@@ -6,7 +6,10 @@ import { readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http';
 
-/** A publisher's stats are a few counters; the registry keeps up to 10,000 of them. */
+/**
+ * A publisher's stats are a few counters. The registry keeps them per token (100 entries and 256 kB
+ * each by default), so this cap is also what one heartbeat can take of a token's share.
+ */
 const MAX_HEARTBEAT_BYTES = 16 * 1024;
 
 /** `POST /api/logs/publishers/heartbeat`: `{publisherId, service, stats}` from a publisher; 204. */
@@ -57,7 +60,13 @@ export async function publisherHeartbeatRoute(
     deny(ctx, res, 'forbidden', 'this token may not publish for this service');
     return;
   }
-  ctx.publishers.heartbeat(publisherId, service ?? null, (stats ?? {}) as Record<string, unknown>);
+  // Kept under the caller's identity: a token can replace its own publishers' stats, never another's.
+  ctx.publishers.heartbeat(
+    publisherId,
+    service ?? null,
+    (stats ?? {}) as Record<string, unknown>,
+    grant.identity,
+  );
   res.writeHead(204);
   res.end();
 }

@@ -1,19 +1,14 @@
 import { compareCursors } from '@logs-sse/protocol';
 import type { GatewayLogger } from '../logger';
 import type { Metrics } from '../metrics';
-import { type ChannelPattern, channelSegments } from '../patterns';
 import type { StoredEntry } from '../store/store';
 import type { Subscriber } from './subscriber';
+import { SubscriptionIndex } from './subscriptionIndex';
 
 export interface FanoutOptions {
   maxBufferedBytes: number;
   metrics: Metrics;
   logger: GatewayLogger;
-}
-
-interface PatternIndex {
-  pattern: ChannelPattern;
-  subscribers: Set<Subscriber>;
 }
 
 /**
@@ -23,8 +18,10 @@ interface PatternIndex {
  */
 export class Fanout {
   readonly subscribers = new Set<Subscriber>();
-  private readonly exact = new Map<string, Set<Subscriber>>();
-  private readonly wildcards = new Map<string, PatternIndex>();
+  /** Streams by the channels and patterns they asked for. */
+  readonly index = new SubscriptionIndex<Subscriber>();
+  /** The index's answer for the current channel, reused from entry to entry and call to call. */
+  private readonly matched: Set<Subscriber>[] = [];
   private readonly dirty = new Set<Subscriber>();
   private flushScheduled = false;
 
@@ -32,50 +29,35 @@ export class Fanout {
 
   add(sub: Subscriber): void {
     this.subscribers.add(sub);
-    for (const pattern of sub.patterns) {
-      if (pattern.isExact) {
-        let set = this.exact.get(pattern.source);
-        if (!set) {
-          set = new Set();
-          this.exact.set(pattern.source, set);
-        }
-        set.add(sub);
-      } else {
-        let index = this.wildcards.get(pattern.source);
-        if (!index) {
-          index = { pattern, subscribers: new Set() };
-          this.wildcards.set(pattern.source, index);
-        }
-        index.subscribers.add(sub);
-      }
-    }
+    for (const pattern of sub.patterns) this.index.add(pattern, sub);
   }
 
   remove(sub: Subscriber): void {
     if (!this.subscribers.delete(sub)) return;
     sub.closed = true;
     this.dirty.delete(sub);
-    for (const pattern of sub.patterns) {
-      const map = pattern.isExact ? this.exact : this.wildcards;
-      const entry = map.get(pattern.source);
-      const set = entry instanceof Set ? entry : entry?.subscribers;
-      set?.delete(sub);
-      if (set?.size === 0) map.delete(pattern.source);
-    }
+    for (const pattern of sub.patterns) this.index.delete(pattern, sub);
   }
 
-  /** Store listener: offers each new entry to every stream whose patterns match its channel. */
+  /**
+   * Store listener: offers each new entry to every stream whose channels or patterns match its channel.
+   * The cost per entry is the index lookup plus the matching streams, whatever else streams hold.
+   */
   deliver(entries: readonly StoredEntry[]): void {
+    const matched = this.matched;
+    let channel: string | undefined;
+    let count = 0;
     for (const entry of entries) {
-      const exact = this.exact.get(entry.channel);
-      if (exact) for (const sub of exact) this.offer(sub, entry);
-      if (this.wildcards.size === 0) continue;
-      const segments = channelSegments(entry.channel);
-      for (const { pattern, subscribers } of this.wildcards.values()) {
-        if (!pattern.matchesSegments(segments)) continue;
-        for (const sub of subscribers) this.offer(sub, entry);
+      // A batch is mostly runs of one channel: the index is asked once per run. Sets are live, so a
+      // stream dropped while this batch is offered is no longer in them.
+      if (entry.channel !== channel) {
+        channel = entry.channel;
+        count = this.index.match(channel, matched);
       }
+      for (let i = 0; i < count; i++) for (const sub of matched[i]!) this.offer(sub, entry);
     }
+    // Not holding on to sets the index may drop before the next call.
+    for (let i = 0; i < matched.length; i++) matched[i] = NO_SUBSCRIBERS;
   }
 
   /** Queues raw bytes (a heartbeat) for every stream that is live. */
@@ -104,10 +86,7 @@ export class Fanout {
 
   /** Subscriptions by channel or pattern, for the stats endpoint. */
   subscriptionCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const [channel, set] of this.exact) counts[channel] = set.size;
-    for (const [source, index] of this.wildcards) counts[source] = index.subscribers.size;
-    return counts;
+    return this.index.counts();
   }
 
   /** Cuts off a stream that cannot keep up; its client resumes from its last cursor. */
@@ -181,6 +160,8 @@ export class Fanout {
     this.dirty.clear();
   };
 }
+
+const NO_SUBSCRIBERS: Set<Subscriber> = new Set();
 
 /** Whether two queues hold the same frames (by reference) in the same order. */
 function sameFrames(a: readonly Buffer[], b: readonly Buffer[]): boolean {
