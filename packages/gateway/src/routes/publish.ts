@@ -85,7 +85,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   }
   ctx.metrics.logsIn += valid.length;
   const service = parseChannel(valid[0]!.channel)!.service;
-  ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length);
+  ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length, grant.identity);
   const result: PublishResult = { accepted: valid.length, rejected, rejectedCount };
   sendJson(res, 202, result);
 }

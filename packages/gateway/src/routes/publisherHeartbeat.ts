@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPublisherId, isValidSegment, MAX_FIELD_DEPTH, withinDepth } from '@logs-sse/protocol';
 import { canPublish } from '../auth/auth';
 import { authorize, deny } from '../auth/authorize';
-import { readBody, refuseBody } from '../body';
+import { closeAfterAnswer, readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http';
 
@@ -21,6 +21,12 @@ export async function publisherHeartbeatRoute(
 ) {
   const grant = await authorize(ctx, req, res, url);
   if (!grant) return;
+  // As on publish: a token that may publish nowhere is refused before its body is read.
+  if (grant.services !== '*' && grant.services.size === 0) {
+    closeAfterAnswer(res);
+    deny(ctx, res, 'forbidden', 'this token may not publish: it has no services');
+    return;
+  }
   const body = await readBody(req, Math.min(MAX_HEARTBEAT_BYTES, ctx.options.maxBodyBytes));
   if (!body.ok) {
     refuseBody(res, body.code, body.message);
@@ -55,8 +61,7 @@ export async function publisherHeartbeatRoute(
     sendError(res, 'invalid_entry', `"stats" is nested deeper than ${MAX_FIELD_DEPTH} levels`);
     return;
   }
-  const publishes = grant.services === '*' || grant.services.size > 0;
-  if (!publishes || (service !== undefined && !canPublish(grant, service))) {
+  if (service !== undefined && !canPublish(grant, service)) {
     deny(ctx, res, 'forbidden', 'this token may not publish for this service');
     return;
   }
