@@ -209,12 +209,18 @@ describe('faults between client and gateway (real gateway, TCP fault proxy)', ()
 
   it.each([
     ['an unknown token', 'wrong', [CHANNEL_A], 'unauthorized', 401],
-    ['a token for other channels', 'reader', ['logs:billing:ws-1:x'], 'forbidden', 403],
-    ['too many channels', 'reader', [CHANNEL_A, CHANNEL_B, 'logs:etl:ws-1:run-3'], 'bad_request', 400],
+    ['a token for other channels', 'etl-reader-token-1', ['logs:billing:ws-1:x'], 'forbidden', 403],
+    [
+      'too many channels',
+      'etl-reader-token-1',
+      [CHANNEL_A, CHANNEL_B, 'logs:etl:ws-1:run-3'],
+      'bad_request',
+      400,
+    ],
   ] as const)('stops retrying on %s', async (_name, token, channels, code, status) => {
     const { gateway, url } = await startGateway({
       maxChannels: 2,
-      auth: { subscribers: [{ token: 'reader', channels: ['logs:etl:*:*'] }] },
+      auth: { subscribers: [{ token: 'etl-reader-token-1', channels: ['logs:etl:*:*'] }] },
     });
     cleanups.push(() => gateway.close());
     const client = createLogsClient({ url, token, reconnect: RECONNECT });

@@ -39,10 +39,16 @@ async function main(): Promise<void> {
     gateway = createGateway({ ...config.options, logger, store });
     ({ url } = await gateway.listen({ port: config.port, host: config.host }));
   } catch (error) {
-    fail(error, 1);
+    fail(error, error instanceof GatewayError && error.code === 'invalid_options' ? 2 : 1);
   }
   // The URL alone on a line of its own, on stdout, for scripts; logs go to stderr.
   process.stdout.write(`${url}\n`);
+  const auth = config.options.auth;
+  if (auth === undefined || auth === 'open') {
+    // Said at warn level so that it shows at the usual log levels, asked for or not.
+    const why = auth === undefined ? 'nothing configures auth' : 'asked for';
+    logger.warn({ url, auth: 'open', why }, 'open mode: no auth; listening on loopback only');
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -63,10 +69,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** One line, no stack: every error the command line expects is a misuse it explains in its message. */
 function fail(error: unknown, code: number): never {
-  const message = error instanceof GatewayError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`logs-sse-gateway: ${message}\n`);
   process.exit(code);
 }
 
-void main();
+main().catch((error: unknown) => fail(error, 1));

@@ -1,36 +1,67 @@
 import { pino } from 'pino';
-import { GatewayError } from './errors';
+import { jwtAlgorithms } from './auth/checkAuth';
+import { CREATE_GATEWAY_SOURCE, checkOptions, type NumericOption } from './checkOptions';
 import { type GatewayLogger, SILENT_LOGGER } from './logger';
+import type { CONFIG_FILE_SHAPE, GATEWAY_SHAPE } from './optionShapes';
 import type { LogStore } from './store/store';
 
-/** A static publisher token and the services whose channels it may publish to (`*` for any). */
+/**
+ * A static publisher token and the services whose channels it may publish to (`*` for any). The token
+ * needs at least 16 characters, no whitespace, and may not also be a subscriber or admin token.
+ */
 export interface PublisherTokenOptions {
   token: string;
+  /** Service names, or `['*']` for every service. Not empty. */
   services: string[];
 }
 
-/** A static subscriber token and the channel patterns it may read, such as `logs:etl:*:*`. */
+/**
+ * A static subscriber token and the channel patterns it may read, such as `logs:etl:*:*`. The token
+ * needs at least 16 characters, no whitespace, and may not also be a publisher or admin token.
+ */
 export interface SubscriberTokenOptions {
   token: string;
+  /** Channel patterns. Not empty. */
   channels: string[];
 }
 
 /**
- * JSON Web Tokens, checked with either a shared HS256 secret or a JWKS URL. Claims read: `services`
- * (array of service names the bearer may publish to) and `channels` (array of channel patterns it may read).
+ * JSON Web Tokens, checked with either a shared secret or a JWKS URL. Claims read: `services` (array of
+ * service names the bearer may publish to) and `channels` (array of channel patterns it may read). A
+ * token must carry `exp` unless `allowMissingExp` is set.
+ *
+ * @example
+ * { secret: process.env.JWT_SECRET, algorithms: ['HS512'], issuer: 'https://auth.example.com' }
  */
 export interface JwtOptions {
-  /** Shared secret for HS256/HS384/HS512 tokens. Give this or `jwksUrl`. */
+  /**
+   * Shared secret for HMAC tokens, at least as many bytes as the hash of the longest algorithm allowed:
+   * 32 for HS256, 48 for HS384, 64 for HS512. Give this or `jwksUrl`.
+   */
   secret?: string;
-  /** URL of a JSON Web Key Set, for asymmetric tokens. Give this or `secret`. */
+  /** http(s) URL of a JSON Web Key Set, for asymmetric tokens. Give this or `secret`. */
   jwksUrl?: string;
-  /** When set, the `iss` claim must equal it. */
+  /**
+   * The `alg` values accepted; any other is refused, so a token cannot pick a weaker one. HS256, HS384
+   * and HS512 go with `secret`; RS*, PS*, ES*, EdDSA, Ed25519 and ML-DSA-* with `jwksUrl`. Defaults to
+   * `['HS256']` with `secret`, and to every RS, PS, ES and EdDSA algorithm with `jwksUrl`.
+   */
+  algorithms?: string[];
+  /** When set, the `iss` claim must equal it. Defaults to none (any issuer). */
   issuer?: string;
-  /** When set, the `aud` claim must contain it. */
+  /** When set, the `aud` claim must contain it. Defaults to none (any audience). */
   audience?: string;
+  /**
+   * Accept tokens without an `exp` claim, which stay valid until the key changes. Defaults to `false`:
+   * such tokens are answered 401.
+   */
+  allowMissingExp?: boolean;
 }
 
-/** Who may publish, read and administer. Leave out entirely to run open (loopback addresses only). */
+/**
+ * Who may publish, read and administer. At least one of the four must be given; every static token
+ * needs at least 16 characters and belongs to one role only.
+ */
 export interface AuthOptions {
   publishers?: PublisherTokenOptions[];
   subscribers?: SubscriberTokenOptions[];
@@ -93,8 +124,11 @@ export interface GatewayOptions {
   stalledReaderTimeoutMs?: number;
   /** Origins allowed to call the gateway from browsers; `['*']` allows any. Defaults to `[]` (no CORS headers). */
   corsOrigins?: string[];
-  /** Tokens and JWT settings. Defaults to none: the gateway runs open, and only listens on loopback addresses. */
-  auth?: AuthOptions;
+  /**
+   * Tokens and JWT settings, or `'open'` to run without auth (then `listen` accepts loopback addresses
+   * only). Defaults to `'open'`.
+   */
+  auth?: AuthOptions | 'open';
   /** Caps how fast each service may publish through this gateway. Defaults to none (no limit). */
   publishRateLimit?: PublishRateLimitOptions;
   /** Clock, for tests. Defaults to `Date.now`. */
@@ -127,78 +161,33 @@ const NUMERIC_DEFAULTS = {
   shutdownRetryMs: 250,
   closeTimeoutMs: 3000,
   stalledReaderTimeoutMs: 30_000,
-} as const;
+} as const satisfies Record<NumericOption, number>;
 
-export type NumericOption = keyof typeof NUMERIC_DEFAULTS;
+export type { NumericOption };
 export const NUMERIC_OPTIONS = Object.keys(NUMERIC_DEFAULTS) as NumericOption[];
 
-/** The one place where defaults meet what the caller passed. */
+/** The one place where defaults meet what the caller passed, once `checkOptions` has accepted it. */
 export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
-  const numbers = { ...NUMERIC_DEFAULTS } as Record<NumericOption, number>;
-  for (const key of NUMERIC_OPTIONS) {
-    const value = options[key];
-    if (value === undefined) continue;
-    const min =
-      key === 'heartbeatSeconds' || key === 'historyTtlSeconds'
-        ? 0.001
-        : key.endsWith('Ms') && key !== 'stalledReaderTimeoutMs'
-          ? 0
-          : 1;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-      throw new GatewayError('invalid_options', `${key} must be a number >= ${min}, got ${String(value)}`);
-    }
-    numbers[key] = value;
-  }
-  if (
-    !Number.isInteger(numbers.historyPerChannel) ||
-    !Number.isInteger(numbers.maxChannels) ||
-    !Number.isInteger(numbers.maxEntriesPerPublish)
-  ) {
-    throw new GatewayError(
-      'invalid_options',
-      'historyPerChannel, maxChannels and maxEntriesPerPublish must be whole numbers',
-    );
-  }
-  const corsOrigins = options.corsOrigins ?? [];
-  if (!Array.isArray(corsOrigins) || corsOrigins.some((o) => typeof o !== 'string')) {
-    throw new GatewayError(
-      'invalid_options',
-      'corsOrigins must be an array of origins such as "https://app.example.com"',
-    );
-  }
+  checkOptions(options, CREATE_GATEWAY_SOURCE);
+  const numbers: Record<NumericOption, number> = { ...NUMERIC_DEFAULTS };
+  for (const key of NUMERIC_OPTIONS) numbers[key] = options[key] ?? NUMERIC_DEFAULTS[key];
+  const limit = options.publishRateLimit;
   return {
     ...numbers,
-    corsOrigins,
-    auth: options.auth,
-    publishRateLimit: resolveRateLimit(options.publishRateLimit),
+    corsOrigins: options.corsOrigins ?? [],
+    auth: resolveAuth(options.auth),
+    publishRateLimit: limit && {
+      entriesPerSecond: limit.entriesPerSecond,
+      burst: limit.burst ?? limit.entriesPerSecond,
+    },
     now: options.now ?? Date.now,
     logger: resolveLogger(options.logger),
   };
 }
 
-function resolveRateLimit(
-  limit: GatewayOptions['publishRateLimit'],
-): Required<PublishRateLimitOptions> | undefined {
-  if (limit === undefined) return undefined;
-  if (typeof limit !== 'object' || limit === null) {
-    throw new GatewayError(
-      'invalid_options',
-      'publishRateLimit must be an object such as { entriesPerSecond: 5000, burst: 20000 }',
-    );
-  }
-  const { entriesPerSecond, burst = entriesPerSecond } = limit;
-  for (const [name, value] of [
-    ['entriesPerSecond', entriesPerSecond],
-    ['burst', burst],
-  ] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new GatewayError(
-        'invalid_options',
-        `publishRateLimit.${name} must be a number above 0, got ${String(value)}`,
-      );
-    }
-  }
-  return { entriesPerSecond, burst };
+function resolveAuth(auth: GatewayOptions['auth']): ResolvedOptions['auth'] {
+  if (auth === undefined || auth === 'open') return undefined;
+  return auth.jwt ? { ...auth, jwt: { ...auth.jwt, algorithms: [...jwtAlgorithms(auth.jwt)] } } : auth;
 }
 
 function resolveLogger(logger: GatewayOptions['logger']): GatewayLogger {
@@ -206,3 +195,22 @@ function resolveLogger(logger: GatewayOptions['logger']): GatewayLogger {
   if (logger !== undefined) return logger;
   return pino({ name: 'logs-sse-gateway' }, pino.destination(2));
 }
+
+// The shapes that reject unknown keys must list exactly the options declared here: this fails to compile
+// when an option is added to one and not the other.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+type Expect<T extends true> = T;
+export type OptionShapesMatch = [
+  Expect<SameKeys<typeof GATEWAY_SHAPE, GatewayOptions>>,
+  Expect<SameKeys<typeof GATEWAY_SHAPE.auth, AuthOptions>>,
+  Expect<SameKeys<typeof GATEWAY_SHAPE.auth.jwt, JwtOptions>>,
+  Expect<SameKeys<(typeof GATEWAY_SHAPE.auth.publishers)[0], PublisherTokenOptions>>,
+  Expect<SameKeys<(typeof GATEWAY_SHAPE.auth.subscribers)[0], SubscriberTokenOptions>>,
+  Expect<SameKeys<typeof GATEWAY_SHAPE.publishRateLimit, PublishRateLimitOptions>>,
+  Expect<
+    SameKeys<
+      Omit<typeof CONFIG_FILE_SHAPE, 'port' | 'host' | 'redis' | 'redisPrefix' | 'logLevel'>,
+      Omit<GatewayOptions, 'logger' | 'now' | 'store'>
+    >
+  >,
+];

@@ -10,10 +10,10 @@ afterEach(() => g?.gateway.close());
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 const auth = {
-  publishers: [{ token: 'pub-etl', services: ['etl'] }],
-  subscribers: [{ token: 'sub-ws1', channels: ['logs:*:ws1:*', 'logs:api:ws2:r1'] }],
+  publishers: [{ token: 'pub-etl-token-0001', services: ['etl'] }],
+  subscribers: [{ token: 'sub-ws1-token-0001', channels: ['logs:*:ws1:*', 'logs:api:ws2:r1'] }],
   jwt: { secret: SECRET },
-  adminToken: 'admin-secret',
+  adminToken: 'admin-secret-0001',
 };
 
 function jwt(claims: Record<string, unknown>, expiresIn = '5m') {
@@ -31,18 +31,18 @@ describe('auth', () => {
     g = await startGateway({ auth });
     expect((await publish(g.url, etl('x'))).status).toBe(401);
     expect((await publish(g.url, etl('x'), { token: 'wrong' })).status).toBe(401);
-    expect((await publish(g.url, etl('x'), { token: 'pub-etl' })).status).toBe(202);
+    expect((await publish(g.url, etl('x'), { token: 'pub-etl-token-0001' })).status).toBe(202);
     const forbidden = await publish(
       g.url,
       { channel: 'logs:api:ws1:r1', message: 'x' },
-      { token: 'pub-etl' },
+      { token: 'pub-etl-token-0001' },
     );
     expect(forbidden.status).toBe(403);
     expect(forbidden.json.error.code).toBe('forbidden');
     const partial = await publish(
       g.url,
       { logs: [etl('ok'), { channel: 'logs:api:ws1:r1', message: 'no' }] },
-      { token: 'pub-etl' },
+      { token: 'pub-etl-token-0001' },
     );
     expect(partial.status).toBe(202);
     expect(partial.json.rejected).toEqual([
@@ -54,19 +54,21 @@ describe('auth', () => {
     g = await startGateway({ auth });
     expect((await openStream(g.url, 'channels=logs:etl:ws1:r1')).status).toBe(401);
     const byHeader = await openStream(g.url, 'channels=logs:etl:ws1:r1,logs:*:ws1:*', {
-      authorization: 'Bearer sub-ws1',
+      authorization: 'Bearer sub-ws1-token-0001',
     });
     expect(byHeader.status).toBe(200);
     byHeader.close();
-    const byQuery = await openStream(g.url, 'channels=logs:api:ws2:r1&access_token=sub-ws1');
+    const byQuery = await openStream(g.url, 'channels=logs:api:ws2:r1&access_token=sub-ws1-token-0001');
     expect(byQuery.status).toBe(200);
     byQuery.close();
     for (const pattern of ['logs:*:*:*', 'logs:api:ws2:*', 'logs:etl:ws2:r1']) {
-      const denied = await openStream(g.url, `channels=${pattern}&access_token=sub-ws1`);
+      const denied = await openStream(g.url, `channels=${pattern}&access_token=sub-ws1-token-0001`);
       expect(denied.status).toBe(403);
       expect(JSON.parse(denied.body).error.code).toBe('forbidden');
     }
-    const history = await call(`${g.url}/api/logs/history?channel=logs:etl:ws2:r1&access_token=sub-ws1`);
+    const history = await call(
+      `${g.url}/api/logs/history?channel=logs:etl:ws2:r1&access_token=sub-ws1-token-0001`,
+    );
     expect(history.status).toBe(403);
   });
 
@@ -144,16 +146,17 @@ describe('auth', () => {
     g = await startGateway({ auth });
     expect((await call(`${g.url}/admin/logs/stats`)).status).toBe(401);
     expect(
-      (await call(`${g.url}/admin/logs/stats`, { headers: { authorization: 'Bearer pub-etl' } })).status,
+      (await call(`${g.url}/admin/logs/stats`, { headers: { authorization: 'Bearer pub-etl-token-0001' } }))
+        .status,
     ).toBe(403);
     const stats = await call(`${g.url}/admin/logs/stats`, {
-      headers: { authorization: 'Bearer admin-secret' },
+      headers: { authorization: 'Bearer admin-secret-0001' },
     });
     expect(stats.status).toBe(200);
     expect(stats.json.connections).toBe(0);
     expect((await call(`${g.url}/metrics`)).status).toBe(401);
     expect(
-      (await call(`${g.url}/metrics`, { headers: { authorization: 'Bearer admin-secret' } })).status,
+      (await call(`${g.url}/metrics`, { headers: { authorization: 'Bearer admin-secret-0001' } })).status,
     ).toBe(200);
     expect((await call(`${g.url}/health`)).status).toBe(200);
   });
@@ -174,7 +177,10 @@ describe('auth', () => {
 
   it('throws on misconfigured auth, saying what to fix', () => {
     expect(() =>
-      createGateway({ logger: false, auth: { subscribers: [{ token: 't', channels: ['bad'] }] } }),
+      createGateway({
+        logger: false,
+        auth: { subscribers: [{ token: 'subscriber-token-1', channels: ['bad'] }] },
+      }),
     ).toThrow(/channel patterns/);
     expect(() =>
       createGateway({ logger: false, auth: { publishers: [{ token: '', services: ['x'] }] } }),

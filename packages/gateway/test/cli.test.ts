@@ -1,63 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run, urlOf, useCli } from './cliProcess';
 import { call, log, openStream, publish } from './helpers';
 import { startRedis } from './redisServer';
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(packageDir, 'dist', 'cli.js');
-const children: ChildProcess[] = [];
-
-// The CLI is tested as users run it, from dist. `pnpm test` builds first; rebuilding here would wipe dist
-// under other suites that run the built packages at the same time.
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` (pnpm test builds first)`);
-});
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-interface Run {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  children.push(child);
-  const result: Run = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    result.stdout += chunk;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    result.stderr += chunk;
-  });
-  return result;
-}
-
-/** Waits for the `http://HOST:PORT` line the CLI prints once it listens. */
-async function urlOf(started: Run): Promise<string> {
-  for (;;) {
-    const match = /^(http:\/\/[^\s]+:\d+)$/m.exec(started.stdout);
-    if (match) return match[1]!;
-    const exited = await Promise.race([
-      started.exited.then(() => true),
-      new Promise<false>((resolve) => started.child.stdout!.once('data', () => resolve(false))),
-    ]);
-    if (exited && !/^http:/m.test(started.stdout)) throw new Error(`CLI exited: ${started.stderr}`);
-  }
-}
+useCli();
 
 /** Polls `/ready` (bounded): readiness follows the store's connection, which has no event to await here. */
 async function untilReady(url: string): Promise<void> {
@@ -91,21 +40,24 @@ describe('logs-sse-gateway CLI', () => {
       config,
       JSON.stringify({
         historyPerChannel: 2,
-        auth: { publishers: [{ token: 'p', services: ['svc'] }] },
+        auth: { publishers: [{ token: 'publisher-token-1', services: ['svc'] }] },
       }),
     );
     const started = run([], {
       LOGS_SSE_PORT: '0',
       LOGS_SSE_CONFIG: config,
       LOGS_SSE_HEARTBEAT_SECONDS: '7',
-      LOGS_SSE_ADMIN_TOKEN: 'adm',
+      LOGS_SSE_ADMIN_TOKEN: 'admin-token-00001',
     });
     const url = await urlOf(started);
     expect((await publish(url, log('a', 'x'))).status).toBe(401);
     expect(
-      (await publish(url, { logs: ['1', '2', '3'].map((m) => log('a', m)) }, { token: 'p' })).status,
+      (await publish(url, { logs: ['1', '2', '3'].map((m) => log('a', m)) }, { token: 'publisher-token-1' }))
+        .status,
     ).toBe(202);
-    const stats = await call(`${url}/admin/logs/stats`, { headers: { authorization: 'Bearer adm' } });
+    const stats = await call(`${url}/admin/logs/stats`, {
+      headers: { authorization: 'Bearer admin-token-00001' },
+    });
     expect(stats.json.history.entries).toBe(2);
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);

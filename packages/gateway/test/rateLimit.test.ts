@@ -266,7 +266,10 @@ describe('LOGS_SSE_PUBLISH_RATE_LIMIT', () => {
   it('takes publishRateLimit from the config file, the environment variable winning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'logs-sse-rate-'));
     const file = join(dir, 'gateway.json');
-    writeFileSync(file, JSON.stringify({ publishRateLimit: { entriesPerSecond: 50, burst: 200 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ publishRateLimit: { entriesPerSecond: 50, burst: 200 }, auth: 'open' }),
+    );
     const fromFile = loadCliConfig(['--config', file], {});
     expect(fromFile.options.publishRateLimit).toEqual({ entriesPerSecond: 50, burst: 200 });
     const both = loadCliConfig(['--config', file], { LOGS_SSE_PUBLISH_RATE_LIMIT: '7' });

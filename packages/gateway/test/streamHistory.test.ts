@@ -448,15 +448,18 @@ describe('bad history parameters are refused before the stream starts', () => {
   it('refuses history of a channel the token may not read, which must be among channels', async () => {
     g = await startGateway({
       auth: {
-        publishers: [{ token: 'pub', services: ['*'] }],
-        subscribers: [{ token: 'sub-a', channels: [A] }],
+        publishers: [{ token: 'publisher-token-1', services: ['*'] }],
+        subscribers: [{ token: 'subscriber-a-token', channels: [A] }],
       },
     });
-    await publish(g.url, log('b', 'secret'), { token: 'pub' });
-    const forbidden = await openStream(g.url, `channels=${A},${B}&history=${B}~5&access_token=sub-a`);
+    await publish(g.url, log('b', 'secret'), { token: 'publisher-token-1' });
+    const forbidden = await openStream(
+      g.url,
+      `channels=${A},${B}&history=${B}~5&access_token=subscriber-a-token`,
+    );
     expect(forbidden.status).toBe(403);
     expect(JSON.parse(forbidden.body).error.code).toBe('forbidden');
-    const notListed = await openStream(g.url, `channels=${A}&history=${B}~5&access_token=sub-a`);
+    const notListed = await openStream(g.url, `channels=${A}&history=${B}~5&access_token=subscriber-a-token`);
     expect(notListed.status).toBe(400);
     expect(notListed.body).not.toContain('secret');
   });

@@ -158,14 +158,14 @@ describe('against the real gateway', () => {
     const { url } = await gatewayOn(0, {
       auth: {
         publishers: [
-          { token: 'other-token', services: ['other'] },
-          { token: 'svc-token', services: ['svc'] },
+          { token: 'other-service-token', services: ['other'] },
+          { token: 'svc-service-token-1', services: ['svc'] },
         ],
       },
     });
-    const forbidden = publisher(url, { token: 'other-token' });
+    const forbidden = publisher(url, { token: 'other-service-token' });
     const unknown = publisher(url, { token: 'nope' });
-    const allowed = publisher(url, { token: 'svc-token' });
+    const allowed = publisher(url, { token: 'svc-service-token-1' });
     for (let i = 0; i < 10; i++) {
       forbidden.publish(entry(i));
       unknown.publish(entry(i));

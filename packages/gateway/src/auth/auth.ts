@@ -1,8 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { isValidChannelPattern, isValidSegment } from '@logs-sse/protocol';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import { GatewayError } from '../errors';
-import type { AuthOptions } from '../options';
+import type { AuthOptions, JwtOptions } from '../options';
 import { ChannelPattern } from '../patterns';
 
 /** What a token may do. `services: '*'`/`channels: '*'` mean anything (open mode). */
@@ -34,31 +33,18 @@ export class Auth {
   private readonly tokens = new Map<string, Grant>();
   private readonly verifyJwt: ((token: string) => Promise<JWTPayload>) | undefined;
 
+  /** `options` as `resolveOptions` returns them: checked by `checkAuth`, JWT algorithms filled in. */
   constructor(options: AuthOptions | undefined) {
     this.enabled = options !== undefined;
     if (!options) return;
-    for (const [i, p] of (options.publishers ?? []).entries()) {
-      requireToken(p?.token, `auth.publishers[${i}].token`);
-      if (!Array.isArray(p.services) || p.services.some((s) => s !== '*' && !isValidSegment(s))) {
-        throw new GatewayError(
-          'invalid_options',
-          `auth.publishers[${i}].services must be service names or "*"`,
-        );
-      }
+    for (const p of options.publishers ?? []) {
       const services: Grant['services'] = p.services.includes('*') ? '*' : new Set(p.services);
       this.merge(p.token, { ...NOTHING, services });
     }
-    for (const [i, s] of (options.subscribers ?? []).entries()) {
-      requireToken(s?.token, `auth.subscribers[${i}].token`);
-      this.merge(s.token, {
-        ...NOTHING,
-        channels: toPatterns(s.channels, `auth.subscribers[${i}].channels`),
-      });
+    for (const s of options.subscribers ?? []) {
+      this.merge(s.token, { ...NOTHING, channels: s.channels.map((c) => new ChannelPattern(c)) });
     }
-    if (options.adminToken !== undefined) {
-      requireToken(options.adminToken, 'auth.adminToken');
-      this.merge(options.adminToken, { ...NOTHING, admin: true });
-    }
+    if (options.adminToken !== undefined) this.merge(options.adminToken, { ...NOTHING, admin: true });
     this.verifyJwt = options.jwt && jwtVerifier(options.jwt);
   }
 
@@ -75,8 +61,7 @@ export class Auth {
     try {
       return { ok: true, grant: grantFromClaims(await this.verifyJwt(token), token) };
     } catch (error) {
-      const message = error instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token';
-      return { ok: false, code: 'unauthorized', message };
+      return { ok: false, code: 'unauthorized', message: jwtRefusal(error) };
     }
   }
 
@@ -87,7 +72,7 @@ export class Auth {
       this.tokens.set(key, { ...grant, identity: identify('token', token) });
       return;
     }
-    // One token may appear in several roles: it gets the union of them.
+    // One token listed twice in a role (checkAuth refuses it in two roles) gets the union of both.
     this.tokens.set(key, {
       services:
         before.services === '*' || grant.services === '*'
@@ -122,38 +107,34 @@ function grantFromClaims(claims: JWTPayload, token: string): Grant {
   };
 }
 
-function jwtVerifier(options: NonNullable<AuthOptions['jwt']>): (token: string) => Promise<JWTPayload> {
-  const { secret, jwksUrl, issuer, audience } = options;
-  if ((secret === undefined) === (jwksUrl === undefined)) {
-    throw new GatewayError('invalid_options', 'auth.jwt needs exactly one of "secret" or "jwksUrl"');
-  }
-  const verifyOptions = { ...(issuer && { issuer }), ...(audience && { audience }) };
+function jwtVerifier(options: JwtOptions): (token: string) => Promise<JWTPayload> {
+  const { secret, jwksUrl, issuer, audience, algorithms, allowMissingExp } = options;
+  // Pinned algorithms: a token cannot choose another, such as HS256 signed with a JWKS public key.
+  const verifyOptions = {
+    algorithms,
+    ...(!allowMissingExp && { requiredClaims: ['exp'] }),
+    ...(issuer && { issuer }),
+    ...(audience && { audience }),
+  };
   if (secret !== undefined) {
-    requireToken(secret, 'auth.jwt.secret');
     const key = new TextEncoder().encode(secret);
     return async (token) => (await jwtVerify(token, key, verifyOptions)).payload;
   }
-  let url: URL;
-  try {
-    url = new URL(jwksUrl!);
-  } catch {
-    throw new GatewayError('invalid_options', `auth.jwt.jwksUrl must be a URL, got ${String(jwksUrl)}`);
-  }
-  const keys = createRemoteJWKSet(url);
+  const keys = createRemoteJWKSet(new URL(jwksUrl!));
   return async (token) => (await jwtVerify(token, keys, verifyOptions)).payload;
 }
 
-function toPatterns(value: unknown, where: string): ChannelPattern[] {
-  if (!Array.isArray(value) || !value.every(isValidChannelPattern)) {
-    throw new GatewayError('invalid_options', `${where} must be channel patterns such as "logs:etl:*:*"`);
+/** The 401 message for a JWT that failed verification: what is wrong, never why a signature failed. */
+function jwtRefusal(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'token expired';
+  if (
+    error instanceof joseErrors.JWTClaimValidationFailed &&
+    error.claim === 'exp' &&
+    error.reason === 'missing'
+  ) {
+    return 'token has no expiry (exp claim)';
   }
-  return value.map((c) => new ChannelPattern(c));
-}
-
-function requireToken(token: unknown, where: string): asserts token is string {
-  if (typeof token !== 'string' || token.length === 0) {
-    throw new GatewayError('invalid_options', `${where} must be a non-empty string`);
-  }
+  return 'invalid token';
 }
 
 /** Keyed per process, so that an identity shown in the stats cannot be used to test guesses of a token. */
