@@ -136,8 +136,10 @@ describe('protocol.md § POST /api/logs/publish', () => {
   });
 
   it('Refused entries: one code shared by every entry is the answer, different codes are invalid_entry', async () => {
-    const url = await gatewayUrl({ auth: { publishers: [{ token: 'pub-svc', services: ['svc'] }] } });
-    const token = 'pub-svc';
+    const url = await gatewayUrl({
+      auth: { publishers: [{ token: 'publisher-svc-0123456789', services: ['svc'] }] },
+    });
+    const token = 'publisher-svc-0123456789';
     const other = { channel: 'logs:other:ws:a', message: 'not ours' };
     const badChannel = { channel: 'logs:svc:ws', message: 'three segments' };
 
@@ -217,8 +219,8 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
   it('answers each documented error with its status and code, 401 and a reader 403 before the body', async () => {
     const url = await gatewayUrl({
       auth: {
-        publishers: [{ token: 'pub-svc', services: ['svc'] }],
-        subscribers: [{ token: 'reader', channels: ['logs:*:*:*'] }],
+        publishers: [{ token: 'publisher-svc-0123456789', services: ['svc'] }],
+        subscribers: [{ token: 'reader-all-0123456789', channels: ['logs:*:*:*'] }],
       },
     });
     const heartbeat = async (body: string | Buffer, token?: string, headers: Record<string, string> = {}) => {
@@ -233,19 +235,17 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
     const ok = JSON.stringify({ publisherId: 'etl-1', service: 'svc', stats: { sent: 1 } });
 
     // Content-Type is not looked at.
-    expect(await heartbeat(ok, 'pub-svc', { 'content-type': 'text/plain' })).toEqual([
+    expect(await heartbeat(ok, 'publisher-svc-0123456789', { 'content-type': 'text/plain' })).toEqual([
       204,
       undefined,
       'keep-alive',
     ]);
-    expect(await heartbeat(gzipSync(ok), 'pub-svc', { 'content-encoding': 'gzip' })).toEqual([
-      204,
-      undefined,
-      'keep-alive',
-    ]);
+    expect(await heartbeat(gzipSync(ok), 'publisher-svc-0123456789', { 'content-encoding': 'gzip' })).toEqual(
+      [204, undefined, 'keep-alive'],
+    );
     const keepAlive = (status: number, code: string) => [status, code, 'keep-alive'];
-    expect(await heartbeat('{', 'pub-svc')).toEqual(keepAlive(400, 'invalid_json'));
-    expect(await heartbeat(ok, 'pub-svc', { 'content-encoding': 'gzip' })).toEqual(
+    expect(await heartbeat('{', 'publisher-svc-0123456789')).toEqual(keepAlive(400, 'invalid_json'));
+    expect(await heartbeat(ok, 'publisher-svc-0123456789', { 'content-encoding': 'gzip' })).toEqual(
       keepAlive(400, 'invalid_json'),
     );
     for (const bad of [
@@ -259,28 +259,38 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
       { publisherId: 'p', stats: [1] },
       { publisherId: 'p', stats: deep },
     ]) {
-      expect(await heartbeat(JSON.stringify(bad), 'pub-svc')).toEqual(keepAlive(400, 'invalid_entry'));
+      expect(await heartbeat(JSON.stringify(bad), 'publisher-svc-0123456789')).toEqual(
+        keepAlive(400, 'invalid_entry'),
+      );
     }
     expect(await heartbeat('{', undefined)).toEqual(keepAlive(401, 'unauthorized'));
     expect(await heartbeat('{', 'unknown')).toEqual(keepAlive(401, 'unauthorized'));
     // A token that may publish nowhere is refused before its body is read, and the connection closed.
-    expect(await heartbeat('{', 'reader')).toEqual([403, 'forbidden', 'close']);
-    expect(await heartbeat('{"publisherId":"p"}', 'reader')).toEqual([403, 'forbidden', 'close']);
-    expect(await heartbeat('{"publisherId":"p","service":"other"}', 'pub-svc')).toEqual(
+    expect(await heartbeat('{', 'reader-all-0123456789')).toEqual([403, 'forbidden', 'close']);
+    expect(await heartbeat('{"publisherId":"p"}', 'reader-all-0123456789')).toEqual([
+      403,
+      'forbidden',
+      'close',
+    ]);
+    expect(await heartbeat('{"publisherId":"p","service":"other"}', 'publisher-svc-0123456789')).toEqual(
       keepAlive(403, 'forbidden'),
     );
-    expect(await heartbeat(ok, 'pub-svc', { 'content-encoding': 'br' })).toEqual(
+    expect(await heartbeat(ok, 'publisher-svc-0123456789', { 'content-encoding': 'br' })).toEqual(
       keepAlive(415, 'unsupported_media_type'),
     );
     const sized = (bytes: number) => {
       const shell = JSON.stringify({ publisherId: 'p', stats: { pad: '' } });
       return JSON.stringify({ publisherId: 'p', stats: { pad: 'x'.repeat(bytes - shell.length) } });
     };
-    expect(await heartbeat(sized(16384), 'pub-svc')).toEqual([204, undefined, 'keep-alive']);
-    expect(await heartbeat(sized(16385), 'pub-svc')).toEqual([413, 'payload_too_large', 'close']);
+    expect(await heartbeat(sized(16384), 'publisher-svc-0123456789')).toEqual([204, undefined, 'keep-alive']);
+    expect(await heartbeat(sized(16385), 'publisher-svc-0123456789')).toEqual([
+      413,
+      'payload_too_large',
+      'close',
+    ]);
     const bomb = gzipSync(JSON.stringify({ publisherId: 'p', stats: { pad: ' '.repeat(20_000) } }));
     expect(bomb.length).toBeLessThan(1024);
-    expect(await heartbeat(bomb, 'pub-svc', { 'content-encoding': 'gzip' })).toEqual([
+    expect(await heartbeat(bomb, 'publisher-svc-0123456789', { 'content-encoding': 'gzip' })).toEqual([
       413,
       'payload_too_large',
       'close',

@@ -10,10 +10,10 @@ afterEach(async () => {
 
 const auth = {
   publishers: [
-    { token: 'pub-a', services: ['*'] },
-    { token: 'pub-b', services: ['etl'] },
+    { token: 'publisher-a-0123456789', services: ['*'] },
+    { token: 'publisher-b-0123456789', services: ['etl'] },
   ],
-  adminToken: 'admin-secret',
+  adminToken: 'admin-secret-0123456789',
 };
 
 function heartbeat(url: string, token: string | undefined, body: Record<string, unknown>) {
@@ -35,7 +35,9 @@ async function flood(url: string, token: string, count: number, stats: Record<st
 }
 
 async function stats(url: string) {
-  const answer = await call(`${url}/admin/logs/stats`, { headers: { authorization: 'Bearer admin-secret' } });
+  const answer = await call(`${url}/admin/logs/stats`, {
+    headers: { authorization: 'Bearer admin-secret-0123456789' },
+  });
   expect(answer.status).toBe(200);
   return answer;
 }
@@ -44,12 +46,22 @@ describe('publisher heartbeats under auth', () => {
   it('keeps one entry per token and publisher id: a token cannot overwrite another token’s publisher', async () => {
     g = await startGateway({ auth });
     expect(
-      (await heartbeat(g.url, 'pub-b', { publisherId: 'worker-1', service: 'etl', stats: { queued: 1 } }))
-        .status,
+      (
+        await heartbeat(g.url, 'publisher-b-0123456789', {
+          publisherId: 'worker-1',
+          service: 'etl',
+          stats: { queued: 1 },
+        })
+      ).status,
     ).toBe(204);
     expect(
-      (await heartbeat(g.url, 'pub-a', { publisherId: 'worker-1', service: 'etl', stats: { queued: 999 } }))
-        .status,
+      (
+        await heartbeat(g.url, 'publisher-a-0123456789', {
+          publisherId: 'worker-1',
+          service: 'etl',
+          stats: { queued: 999 },
+        })
+      ).status,
     ).toBe(204);
     const { publishers } = (await stats(g.url)).json;
     expect(publishers).toHaveLength(2);
@@ -60,13 +72,17 @@ describe('publisher heartbeats under auth', () => {
     expect(b.owner).toMatch(/^token:/);
     expect(a.owner).not.toBe(b.owner);
     // The label says nothing of the token itself.
-    expect(JSON.stringify(publishers)).not.toContain('pub-a');
+    expect(JSON.stringify(publishers)).not.toContain('publisher-a-0123456789');
   });
 
   it('lets a flood of made-up ids from one token evict only that token’s own entries', async () => {
     g = await startGateway({ auth });
-    await heartbeat(g.url, 'pub-b', { publisherId: 'worker-1', service: 'etl', stats: { queued: 1 } });
-    await flood(g.url, 'pub-a', 300);
+    await heartbeat(g.url, 'publisher-b-0123456789', {
+      publisherId: 'worker-1',
+      service: 'etl',
+      stats: { queued: 1 },
+    });
+    await flood(g.url, 'publisher-a-0123456789', 300);
     const { publishers } = (await stats(g.url)).json;
     const survivor = publishers.find((p: { publisherId: string }) => p.publisherId === 'worker-1');
     expect(survivor).toMatchObject({ lastHeartbeat: { stats: { queued: 1 } } });
@@ -79,9 +95,13 @@ describe('publisher heartbeats under auth', () => {
 
   it('bounds the bytes of stats one token keeps, so the stats endpoint stays small', async () => {
     g = await startGateway({ auth });
-    await heartbeat(g.url, 'pub-b', { publisherId: 'worker-1', service: 'etl', stats: { queued: 1 } });
+    await heartbeat(g.url, 'publisher-b-0123456789', {
+      publisherId: 'worker-1',
+      service: 'etl',
+      stats: { queued: 1 },
+    });
     // 15 kB of stats each, under the 16 kB body cap: 60 of them are 900 kB, far over one token's 256 kB.
-    await flood(g.url, 'pub-a', 60, { pad: 'x'.repeat(15_000) });
+    await flood(g.url, 'publisher-a-0123456789', 60, { pad: 'x'.repeat(15_000) });
     const answer = await stats(g.url);
     const flooded = answer.json.publishers.filter(
       (p: { publisherId: string }) => p.publisherId !== 'worker-1',
@@ -97,7 +117,11 @@ describe('publisher heartbeats under auth', () => {
 
   it('still refuses heartbeats for a service the token may not publish to', async () => {
     g = await startGateway({ auth });
-    const answer = await heartbeat(g.url, 'pub-b', { publisherId: 'w', service: 'api', stats: {} });
+    const answer = await heartbeat(g.url, 'publisher-b-0123456789', {
+      publisherId: 'w',
+      service: 'api',
+      stats: {},
+    });
     expect(answer.status).toBe(403);
     expect((await stats(g.url)).json.publishers).toEqual([]);
   });
