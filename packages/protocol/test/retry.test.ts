@@ -16,12 +16,10 @@ describe('isRetryableStatus', () => {
 });
 
 describe('parseRetryAfter', () => {
-  it('reads delay-seconds, with surrounding spaces and fractions rounded up to the millisecond', () => {
+  it('reads delay-seconds', () => {
     expect(parseRetryAfter('0', NOW)).toBe(0);
     expect(parseRetryAfter('7', NOW)).toBe(7000);
-    expect(parseRetryAfter(' 120 ', NOW)).toBe(120_000);
-    expect(parseRetryAfter('1.5', NOW)).toBe(1500);
-    expect(parseRetryAfter('0.0001', NOW)).toBe(1);
+    expect(parseRetryAfter('120', NOW)).toBe(120_000);
   });
 
   it('reads an HTTP date in each of its three forms as the time left until it', () => {
@@ -37,7 +35,7 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', NOW)).toBe(0);
   });
 
-  it('ignores what is missing or unreadable, negative numbers included', () => {
+  it('ignores what is missing or unreadable, negative numbers and fractions included', () => {
     for (const value of [
       undefined,
       null,
@@ -46,6 +44,7 @@ describe('parseRetryAfter', () => {
       'soon',
       '-5',
       '-0.5',
+      '1.5',
       '+5',
       '5s',
       '1e3',

@@ -66,11 +66,11 @@ describe('readAnswer', () => {
     }
   });
 
-  it('waits what the contract reads from Retry-After: seconds, HTTP dates, past dates, nothing for garbage', () => {
+  it('waits what the contract reads from Retry-After: seconds, HTTP dates, past dates, nothing for the rest', () => {
     const now = Date.UTC(2026, 0, 1, 12, 0, 0);
     const cases: [string, number | undefined][] = [
       ['7', 7000],
-      [' 1.5 ', 1500],
+      ['1.5', undefined],
       ['Thu, 01 Jan 2026 12:00:09 GMT', 9000],
       ['Thursday, 01-Jan-26 12:00:09 GMT', 9000],
       ['Thu Jan  1 12:00:09 2026', 9000],
