@@ -21,6 +21,7 @@ import { errorCodeForStatus, LogsClientError } from './errors';
 import type { LogsClient } from './logsClient';
 import type { ClientTimers, LogsClientOptions, SubscribeOptions } from './options';
 import type { ClientStatus, StatusListener } from './status';
+import { ringEvicted, ringSnapshot } from './snapshotRing';
 import { isOnline, watchWakeups } from './wakeups';
 
 const EMPTY: readonly LogEntry[] = Object.freeze([]);
@@ -236,7 +237,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (status === 'closed') return;
     for (const [key, channel] of channels) {
       if (channel.subscribers.length > 0) continue;
-      droppedByRemoved += channel.buffer.evicted;
+      droppedByRemoved += ringEvicted(channel);
       channels.delete(key);
     }
     patterns = patterns.filter((channel) => channel.subscribers.length > 0);
@@ -465,7 +466,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       };
     },
     getLogs(key) {
-      return channels.get(key)?.buffer.snapshot() ?? EMPTY;
+      const channel = channels.get(key);
+      return channel ? ringSnapshot(channel) : EMPTY;
     },
     onStatus(listener) {
       listeners = [...listeners, listener];
@@ -475,7 +477,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     },
     stats() {
       let dropped = droppedByRemoved;
-      for (const channel of channels.values()) dropped += channel.buffer.evicted;
+      for (const channel of channels.values()) dropped += ringEvicted(channel);
       return {
         status,
         connections,

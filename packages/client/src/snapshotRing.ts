@@ -4,22 +4,18 @@
  * the next push, the stable identity `useSyncExternalStore` needs. Unlike the gateway's history, it
  * never shrinks, is never searched and never hands back what it pushed out, only counts it.
  *
- * A plain object with functions beside it, like `Channel`: the client's closure reads it on every
- * chunk, and module functions minify to one letter where method and getter names would not.
+ * A plain object with functions beside it, like `Channel`, which is one: the client's closure reads it
+ * on every chunk, and module functions minify to one letter where method and getter names would not.
  */
 export interface SnapshotRing<T> {
+  /** A positive integer (checked where the option enters, in createLogsClient). */
   readonly capacity: number;
   /** Item `n` (counting every push from 0) sits at `n % capacity`. */
   readonly items: T[];
   /** Items pushed since the ring was created. */
   pushed: number;
   /** The snapshot of the items as they are now, once one was asked for. */
-  snapshot: readonly T[] | undefined;
-}
-
-/** `capacity` must be a positive integer (checked where the option enters, in createLogsClient). */
-export function createSnapshotRing<T>(capacity: number): SnapshotRing<T> {
-  return { capacity, items: [], pushed: 0, snapshot: undefined };
+  snapshot?: readonly T[] | undefined;
 }
 
 export function pushToRing<T>(ring: SnapshotRing<T>, item: T): void {
