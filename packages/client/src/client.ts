@@ -57,7 +57,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   } = options;
   const { initialDelayMs = 1000, maxDelayMs = 30_000, factor = 1.8, jitter = 1 } = options.reconnect ?? {};
   if (!(Number.isInteger(bufferSize) && bufferSize > 0)) {
-    throw new RangeError('createLogsClient: bufferSize must be a positive integer');
+    throw new TypeError('createLogsClient: bufferSize must be a positive integer');
   }
   const base = url.replace(/\/+$/, '');
   // Otherwise fetch's own default, `same-origin`.
@@ -377,6 +377,13 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     setStatus(next, nextError);
   }
 
+  function onConnectionStatus(listener: StatusListener): () => void {
+    listeners = [...listeners, listener];
+    return () => {
+      listeners = listeners.filter((l) => l !== listener);
+    };
+  }
+
   return {
     get status() {
       return status;
@@ -385,7 +392,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       return error;
     },
     subscribe(key, subscriber: SubscribeOptions = {}) {
-      if (status === 'closed') throw new Error('subscribe() on a closed client: create a new one');
+      if (status === 'closed') throw new TypeError('subscribe() on a closed client: create a new one');
       const { level, tail = 0, since } = subscriber;
       if (
         !isValidChannelPattern(key) ||
@@ -422,12 +429,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       const channel = channels.get(key);
       return channel ? ringSnapshot(channel) : EMPTY;
     },
-    onStatus(listener) {
-      listeners = [...listeners, listener];
-      return () => {
-        listeners = listeners.filter((l) => l !== listener);
-      };
-    },
+    onConnectionStatus,
+    onStatus: onConnectionStatus,
     stats() {
       let dropped = droppedByRemoved;
       for (const channel of channels.values()) dropped += ringEvicted(channel);

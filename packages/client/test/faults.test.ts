@@ -34,7 +34,7 @@ async function setup() {
 /** Resolves when the client's status next becomes `status` (not when it already is). */
 function nextStatus(client: LogsClient, status: string): Promise<void> {
   return new Promise((resolve) => {
-    const stop = client.onStatus((now) => {
+    const stop = client.onConnectionStatus((now) => {
       if (now !== status) return;
       stop();
       resolve();

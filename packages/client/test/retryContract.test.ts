@@ -51,7 +51,7 @@ afterEach(async () => {
 /** Subscribes, answers the stream request with `status`, and resolves with where the client ended up. */
 async function answer(status: number, headers: Record<string, string> = {}) {
   const settled = new Promise<{ status: string; delay: number | undefined }>((resolve) => {
-    client.onStatus((now) => {
+    client.onConnectionStatus((now) => {
       // The retry timer is set just before the status says `reconnecting`.
       if (now === 'reconnecting') resolve({ status: now, delay: [...timers.pending.values()].at(-1)?.ms });
       if (now === 'error') resolve({ status: now, delay: undefined });
