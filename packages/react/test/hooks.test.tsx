@@ -135,7 +135,7 @@ describe('hydration', () => {
         <Panel />
       </LogsSSEProvider>,
     );
-    expect(html).toContain('empty');
+    expect(html).toBe('<p data-status="idle">empty</p>');
     const container = document.createElement('div');
     container.innerHTML = html;
     document.body.append(container);
