@@ -64,7 +64,7 @@ it('closes its publisher and exits on SIGTERM', async () => {
     client.subscribe('logs:etl:cli-2:nightly-import', { onLog: () => resolve() });
   });
   await new Promise<void>((resolve) => {
-    const stop = client.onStatus((status) => {
+    const stop = client.onConnectionStatus((status) => {
       if (status !== 'open') return;
       stop();
       resolve();

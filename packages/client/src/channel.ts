@@ -1,14 +1,15 @@
 import { type Cursor, LOG_LEVELS, type LogEntry } from '@logs-sse/protocol';
 import type { SubscribeOptions } from './options';
-import { RingBuffer } from './ringBuffer';
+import { pushToRing, type SnapshotRing } from './snapshotRing';
 
 /**
- * Everything the client holds for one subscribed channel or pattern: the subscribers that share it,
- * its ring buffer, and the log entries of the network chunk being read, delivered together by `flush`.
- * A plain object rather than a class: its fields are read by the client's closure, and methods' names
- * would survive minification.
+ * Everything the client holds for one subscribed channel or pattern: the subscribers that share it, the
+ * ring of its newest entries (a channel is a {@link SnapshotRing}), and the log entries of the network
+ * chunk being read, delivered together by `flush`. A plain object with functions beside it rather than
+ * a class, the rule for all of the client's inner state: the closure reads it on every chunk, and
+ * module functions minify to one letter where method names would survive in every bundle.
  */
-export interface Channel {
+export interface Channel extends SnapshotRing<LogEntry> {
   readonly key: string;
   /** `since` of the subscription that created the channel: its history starts after this cursor. */
   readonly since: Cursor | undefined;
@@ -17,14 +18,13 @@ export interface Channel {
    * mutated, so that a callback may unsubscribe while the list is being walked.
    */
   subscribers: readonly SubscribeOptions[];
-  readonly buffer: RingBuffer<LogEntry>;
-  /** Log entries of the current chunk, not yet in the buffer. */
+  /** Log entries of the current chunk, not yet in the ring. */
   pending: LogEntry[];
   /**
    * Whether the channel got the history it asked for (or asked for none). Until then each connection
    * asks the gateway for it; the gateway sends it before any other entry of the channel.
    */
-  served: boolean;
+  served?: boolean;
   /** Largest `tail` any subscriber asked for (`since` wins over `tail`). */
   tail: number;
 }
@@ -34,22 +34,23 @@ export function createChannel(key: string, bufferSize: number, since: Cursor | u
     key,
     since,
     subscribers: [],
-    buffer: new RingBuffer(bufferSize),
+    capacity: bufferSize,
+    items: [],
+    pushed: 0,
     pending: [],
-    served: false,
     tail: 0,
   };
 }
 
 /**
- * Moves the pending entries into the buffer and hands them to every subscriber as one batch, so that
+ * Moves the pending entries into the ring and hands them to every subscriber as one batch, so that
  * the snapshot changes once per chunk. `onError` receives whatever a subscriber callback throws.
  */
 export function flush(channel: Channel, onError: (error: unknown) => void): void {
   const batch = channel.pending;
   if (batch.length === 0) return;
   channel.pending = [];
-  for (const entry of batch) channel.buffer.push(entry);
+  for (const entry of batch) pushToRing(channel, entry);
   for (const { onLog, onLogs, onChange, level } of channel.subscribers) {
     try {
       if (onLogs || onLog) {

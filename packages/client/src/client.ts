@@ -2,11 +2,7 @@ import {
   type Cursor,
   compareCursors,
   cursorTime,
-  type ErrorBody,
   type GapEvent,
-  type HelloEvent,
-  HISTORY_SEPARATOR,
-  type HistoryEvent,
   isChannelPattern,
   isCursor,
   isValidChannelPattern,
@@ -17,25 +13,24 @@ import {
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { backoffDelay } from './backoff';
 import { type Channel, createChannel, flush } from './channel';
-import { errorCodeForStatus, LogsClientError } from './errors';
+import { classifyResponse } from './classifyResponse';
+import { CALLBACKS, decodeEvent } from './decodeEvent';
+import type { LogsClientError } from './errors';
 import type { LogsClient } from './logsClient';
 import type { ClientTimers, LogsClientOptions, SubscribeOptions } from './options';
+import { ringEvicted, ringSnapshot } from './snapshotRing';
 import type { ClientStatus, StatusListener } from './status';
+import { historyQuery, streamQuery } from './streamQuery';
 import { isOnline, watchWakeups } from './wakeups';
 
 const EMPTY: readonly LogEntry[] = Object.freeze([]);
-/** The subscriber callback of each event that is not a log entry. */
-const CALLBACKS: ReadonlyMap<unknown, 'onStatus' | 'onDone' | 'onGap'> = new Map([
-  ['status', 'onStatus'],
-  ['done', 'onDone'],
-  ['gap', 'onGap'],
-]);
 
 /**
  * Creates a client. It connects when the first channel is subscribed.
  *
- * The whole client is one closure: its state lives in local variables, which minifiers shorten, where
- * object properties would keep their names in every browser bundle.
+ * The connection's state machine is one closure: its state lives in local variables, which minifiers
+ * shorten, where object properties would keep their names in every browser bundle. What needs none of
+ * that state (decoding events, building the query, classifying answers) lives in modules of its own.
  *
  * @example
  * const client = createLogsClient({ url: 'https://logs.example.com', token: 'reader-token' });
@@ -62,10 +57,11 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   } = options;
   const { initialDelayMs = 1000, maxDelayMs = 30_000, factor = 1.8, jitter = 1 } = options.reconnect ?? {};
   if (!(Number.isInteger(bufferSize) && bufferSize > 0)) {
-    throw new RangeError('createLogsClient: bufferSize must be a positive integer');
+    throw new TypeError('createLogsClient: bufferSize must be a positive integer');
   }
   const base = url.replace(/\/+$/, '');
-  const credentials: RequestCredentials = options.withCredentials ? 'include' : 'same-origin';
+  // Otherwise fetch's own default, `same-origin`.
+  const credentials: RequestCredentials | undefined = options.withCredentials ? 'include' : undefined;
 
   const channels = new Map<string, Channel>();
   /** Subscribed patterns (keys with a `*`), which an entry's channel must be matched against. */
@@ -156,13 +152,9 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   }
 
   function onEvent({ event: type, data: text, id }: EventSourceMessage): void {
-    if (type !== 'log' && !CALLBACKS.has(type) && type !== 'hello' && type !== 'history') return;
-    let data: (LogEntry & GapEvent & HelloEvent & HistoryEvent) | undefined;
-    try {
-      data = JSON.parse(text);
-    } catch {}
-    if (typeof data !== 'object' || data === null || (type !== 'hello' && typeof data.channel !== 'string')) {
-      malformed++;
+    const data = decodeEvent(type, text);
+    if (!data) {
+      if (data === null) malformed++;
       return;
     }
     if (type === 'hello') {
@@ -179,7 +171,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     const exact = channels.get(data.channel);
     if (type === 'history') {
       // Older than anything the stream brings next, and sent without an id: no cursor to check.
-      if (exact === undefined || !Array.isArray(data.logs)) return;
+      if (!exact || !Array.isArray(data.logs)) return;
       exact.served = true;
       for (const entry of data.logs) {
         if (entry?.type !== 'log' && !CALLBACKS.has(entry?.type)) continue;
@@ -199,7 +191,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       last = cursor;
     }
     if (type !== 'gap') received++;
-    if (exact !== undefined) route(exact, type, data);
+    if (exact) route(exact, type, data);
     for (const pattern of patterns) if (matchChannel(pattern.key, data.channel)) route(pattern, type, data);
   }
 
@@ -207,7 +199,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (type === 'log') {
       // A stream that resumes from before `since` replays entries the subscriber asked to skip.
       const { since } = channel;
-      if (since !== undefined && typeof data.id === 'string' && compareCursors(data.id, since) <= 0) return;
+      // `since` is a cursor, checked at subscribe: never empty.
+      if (since && typeof data.id === 'string' && compareCursors(data.id, since) <= 0) return;
       // The first entry of a batch lists the channel for the flush after the chunk.
       if (channel.pending.push(data) === 1) touched.push(channel);
       return;
@@ -236,7 +229,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (status === 'closed') return;
     for (const [key, channel] of channels) {
       if (channel.subscribers.length > 0) continue;
-      droppedByRemoved += channel.buffer.evicted;
+      droppedByRemoved += ringEvicted(channel);
       channels.delete(key);
     }
     patterns = patterns.filter((channel) => channel.subscribers.length > 0);
@@ -246,24 +239,11 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       stop('idle');
     } else if (
       status !== 'reconnecting' &&
-      (status === 'idle' || status === 'error' || streamQuery() !== connectedQuery)
+      (status === 'idle' || status === 'error' || streamQuery(channels) !== connectedQuery)
     ) {
       // While reconnecting, the pending attempt reads the channel set when it runs.
       connect('connecting');
     }
-  }
-
-  /** The lowest level any subscriber wants, as a query parameter; each subscriber filters further. */
-  function levelParam(): string {
-    let rank = 5;
-    for (const channel of channels.values()) {
-      for (const { level } of channel.subscribers) rank = Math.min(rank, LOG_LEVELS.indexOf(level!));
-    }
-    return rank > 0 ? `&level=${LOG_LEVELS[rank]}` : '';
-  }
-
-  function streamQuery(): string {
-    return `channels=${[...channels.keys()].sort().map(encodeURIComponent).join(',')}${levelParam()}`;
   }
 
   // Connection
@@ -288,18 +268,11 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
    * a reset or an abort ends the stream, and what follows (retry or error) is decided here.
    */
   async function run(current: number, signal: AbortSignal): Promise<void> {
-    const query = streamQuery();
+    const query = streamQuery(channels);
     connectedQuery = query;
-    // Each channel new to the stream asks for its history, which the gateway sends before the rest.
     // Read with `query`, before the token is awaited: a channel subscribed meanwhile is in neither (the
     // gateway refuses the history of a channel the stream does not carry).
-    let history = '';
-    for (const channel of channels.values()) {
-      const from = channel.served ? 0 : (channel.since ?? channel.tail);
-      if (from)
-        history += `${history ? ',' : '&history='}${encodeURIComponent(channel.key)}${HISTORY_SEPARATOR}${from}`;
-      else channel.served = true;
-    }
+    const history = historyQuery(channels);
     let value: string | undefined;
     try {
       value = await (typeof token === 'function' ? token() : token);
@@ -323,33 +296,18 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
         cache: 'no-store',
         credentials,
       });
-      const { status: code, body } = response;
-      const refusal = errorCodeForStatus(code);
-      if (refusal !== undefined) {
-        // Read leniently: the detail only enriches the error, whose own `code` comes from the status.
-        const detail = ((await response.json().catch(() => {})) as Partial<ErrorBody> | undefined)?.error;
-        outcome = new LogsClientError(
-          refusal,
-          code,
-          `stream refused: ${code}${detail ? ` ${detail.code}: ${detail.message}` : ''}`,
-          detail?.code,
-        );
-      } else if (!response.ok) {
-        // 5xx, 408, 429: later, at the server's `Retry-After` at the earliest.
-        outcome = Number(response.headers.get('retry-after')) * 1000 || 0;
-        await body?.cancel();
-      } else if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !body) {
-        outcome = new LogsClientError('not_event_stream', code, 'not an event stream: check the url');
-        await body?.cancel();
+      const verdict = await classifyResponse(response, now());
+      if (verdict !== undefined) {
+        outcome = verdict;
       } else {
         if (current === generation) {
           connections++;
           setStatus('open');
           lastActivity = now();
           // Channels changed while this attempt was on its way: it carries the old set.
-          if (streamQuery() !== connectedQuery) scheduleApply();
+          if (streamQuery(channels) !== connectedQuery) scheduleApply();
         }
-        const reader = body.getReader();
+        const reader = response.body!.getReader();
         const decoder = new TextDecoder();
         for (;;) {
           const { done, value: chunk } = await reader.read();
@@ -382,7 +340,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (idle < stallMs) {
       stallTimer = timers.setTimeout(checkStall, stallMs - idle);
     } else {
-      stallTimer = undefined;
       stalls++;
       drop();
     }
@@ -391,8 +348,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   /** Gives up the current connection: its late callbacks are ignored from now on. */
   function abort(): void {
     generation++;
+    // Kept once aborted: aborting it again, when the next attempt starts, does nothing.
     controller?.abort();
-    controller = undefined;
     stallTimer = clear(stallTimer);
   }
 
@@ -407,20 +364,24 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     // Offline, the `online` event brings the next attempt forward; until then, try only rarely.
     if (!isOnline()) delay = Math.max(delay, maxDelayMs);
     // Set before the status changes, so that a listener that closes the client also clears it.
-    retryTimer = timers.setTimeout(() => {
-      retryTimer = undefined;
-      connect('reconnecting');
-    }, delay);
+    // `connect` clears the handle, so that it marks a pending retry only while one is pending.
+    retryTimer = timers.setTimeout(() => connect('reconnecting'), delay);
     setStatus('reconnecting');
   }
 
   function stop(next: 'idle' | 'closed' | 'error', nextError?: LogsClientError): void {
     abort();
-    connectedQuery = undefined;
     retryTimer = clear(retryTimer);
     stopWakeups?.();
     stopWakeups = undefined;
     setStatus(next, nextError);
+  }
+
+  function onConnectionStatus(listener: StatusListener): () => void {
+    listeners = [...listeners, listener];
+    return () => {
+      listeners = listeners.filter((l) => l !== listener);
+    };
   }
 
   return {
@@ -431,7 +392,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       return error;
     },
     subscribe(key, subscriber: SubscribeOptions = {}) {
-      if (status === 'closed') throw new Error('subscribe() on a closed client: create a new one');
+      if (status === 'closed') throw new TypeError('subscribe() on a closed client: create a new one');
       const { level, tail = 0, since } = subscriber;
       if (
         !isValidChannelPattern(key) ||
@@ -444,7 +405,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
         );
       }
       let channel = channels.get(key);
-      if (channel === undefined) {
+      if (!channel) {
         channel = createChannel(key, bufferSize, since);
         channels.set(key, channel);
         if (isChannelPattern(key)) patterns.push(channel);
@@ -452,7 +413,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       const target = channel;
       target.subscribers = [...target.subscribers, subscriber];
       // `since` wins over `tail`.
-      if (target.since === undefined) target.tail = Math.max(target.tail, tail);
+      if (!target.since) target.tail = Math.max(target.tail, tail);
       scheduleApply();
       let subscribed = true;
       return () => {
@@ -465,17 +426,14 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       };
     },
     getLogs(key) {
-      return channels.get(key)?.buffer.snapshot() ?? EMPTY;
+      const channel = channels.get(key);
+      return channel ? ringSnapshot(channel) : EMPTY;
     },
-    onStatus(listener) {
-      listeners = [...listeners, listener];
-      return () => {
-        listeners = listeners.filter((l) => l !== listener);
-      };
-    },
+    onConnectionStatus,
+    onStatus: onConnectionStatus,
     stats() {
       let dropped = droppedByRemoved;
-      for (const channel of channels.values()) dropped += channel.buffer.evicted;
+      for (const channel of channels.values()) dropped += ringEvicted(channel);
       return {
         status,
         connections,

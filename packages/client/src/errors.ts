@@ -29,11 +29,3 @@ export class LogsClientError extends Error {
     super(message);
   }
 }
-
-export function errorCodeForStatus(status: number): LogsClientErrorCode | undefined {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  // 408 and 429 say "later", not "never".
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return 'bad_request';
-  return undefined;
-}

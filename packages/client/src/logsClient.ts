@@ -20,7 +20,21 @@ export interface LogsClient {
   subscribe(channel: string, options?: SubscribeOptions): () => void;
   /** The channel's buffered log entries, oldest first. The same array until the next change. */
   getLogs(channel: string): readonly LogEntry[];
-  /** Calls `listener` on every change of `status`; returns the function that stops it. */
+  /**
+   * Calls `listener` on every change of the connection's `status`; returns the function that stops it.
+   * (A resource's `status` entries reach the `onStatus` callback of `subscribe` instead.)
+   *
+   * @example
+   * const stop = client.onConnectionStatus((status, error) => showBadge(status, error?.code));
+   */
+  onConnectionStatus(
+    listener: (status: ClientStatus, error: LogsClientError | undefined) => void,
+  ): () => void;
+  /**
+   * @deprecated Use {@link LogsClient.onConnectionStatus}: the same function, under a name that no
+   * longer reads like the `onStatus` of `subscribe`, which receives a resource's status. Removed in the
+   * next minor release.
+   */
   onStatus(listener: (status: ClientStatus, error: LogsClientError | undefined) => void): () => void;
   stats(): LogsClientStats;
   /** Ends the connection and every timer. The client cannot be used again. */

@@ -1,3 +1,4 @@
+import { API_PATHS, type HistoryResponse } from '@logs-sse/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogsClient, type LogsClient } from '../src/index';
 import { FaultProxy } from './faultProxy';
@@ -34,7 +35,7 @@ async function setup() {
 /** Resolves when the client's status next becomes `status` (not when it already is). */
 function nextStatus(client: LogsClient, status: string): Promise<void> {
   return new Promise((resolve) => {
-    const stop = client.onStatus((now) => {
+    const stop = client.onConnectionStatus((now) => {
       if (now !== status) return;
       stop();
       resolve();
@@ -85,8 +86,11 @@ describe('faults between client and gateway (real gateway, TCP fault proxy)', ()
     cleanups.push(() => client.close());
     const a = new Collector();
     client.subscribe(CHANNEL_A, { onLogs: a.onLogs });
-    // The hello's cursor is the resume point until an entry arrives.
-    await vi.waitFor(() => expect(client.stats().lastEventId).toBeDefined());
+    // The hello's cursor is the resume point until an entry arrives: the deployment's newest cursor,
+    // or 0-0 when nothing was stored yet.
+    const history = await fetch(`${url}${API_PATHS.history}?channel=${CHANNEL_B}`);
+    const newest = ((await history.json()) as HistoryResponse).logs.at(-1)?.id ?? '0-0';
+    await vi.waitFor(() => expect(client.stats().lastEventId).toBe(newest));
     proxy.refuse();
     const dropped = nextStatus(client, 'reconnecting');
     proxy.cutAll();

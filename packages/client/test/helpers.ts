@@ -76,7 +76,7 @@ export const CHANNEL_B = 'logs:etl:ws-1:run-2';
 export function waitForStatus(client: LogsClient, status: ClientStatus): Promise<void> {
   if (client.status === status) return Promise.resolve();
   return new Promise((resolve) => {
-    const stop = client.onStatus((now) => {
+    const stop = client.onConnectionStatus((now) => {
       if (now !== status) return;
       stop();
       resolve();

@@ -357,7 +357,7 @@ describe('channel set (fake timers)', () => {
     let release: (token: string) => void = () => {};
     create({ token: () => new Promise<string>((resolve) => (release = resolve)) });
     const statuses: string[] = [];
-    client.onStatus((status) => statuses.push(status));
+    client.onConnectionStatus((status) => statuses.push(status));
     client.subscribe(CHANNEL_A, { tail: 3 });
     await vi.advanceTimersByTimeAsync(25);
     // The attempt for A waits for its token; B comes meanwhile, and the token right after.
@@ -395,17 +395,40 @@ describe('channel set (fake timers)', () => {
     expect(client.stats().malformed).toBe(1);
   });
 
-  it('refuses what is not a channel and use after close', () => {
+  it('refuses what is not a channel and use after close, always with a TypeError that says what it expected', () => {
     create();
-    expect(() => client.subscribe('not-a-channel')).toThrow(/logs:\{service\}/);
-    expect(() => client.subscribe(CHANNEL_A, { tail: -1 })).toThrow(/tail/);
-    expect(() => client.subscribe(CHANNEL_A, { tail: 1.5 })).toThrow(/tail/);
-    expect(() => client.subscribe(CHANNEL_A, { level: 'loud' as never })).toThrow(/level/);
+    const subscribeMessage =
+      'subscribe("%s"): expected a channel logs:{service}:{workspace}:{resource} (* allowed), a level, a whole tail >= 0, a since cursor';
+    const refusal = (key: string) => new TypeError(subscribeMessage.replace('%s', key));
+    expect(() => client.subscribe('not-a-channel')).toThrow(refusal('not-a-channel'));
+    expect(() => client.subscribe(CHANNEL_A, { tail: -1 })).toThrow(refusal(CHANNEL_A));
+    expect(() => client.subscribe(CHANNEL_A, { tail: 1.5 })).toThrow(refusal(CHANNEL_A));
+    expect(() => client.subscribe(CHANNEL_A, { level: 'loud' as never })).toThrow(refusal(CHANNEL_A));
     client.close();
     expect(client.status).toBe('closed');
-    expect(() => client.subscribe(CHANNEL_A)).toThrow(/closed client/);
-    expect(() => createLogsClient({ url: 'relative/path' })).toThrow(/absolute URL/);
-    expect(() => createLogsClient({ url: 'http://x', bufferSize: 0 })).toThrow(/bufferSize/);
+    expect(() => client.subscribe(CHANNEL_A)).toThrow(
+      new TypeError('subscribe() on a closed client: create a new one'),
+    );
+    expect(() => createLogsClient({ url: 'relative/path' })).toThrow(
+      new TypeError('createLogsClient: url must be an absolute URL, e.g. "https://logs.example.com"'),
+    );
+    expect(() => createLogsClient({ url: 'http://x', bufferSize: 0 })).toThrow(
+      new TypeError('createLogsClient: bufferSize must be a positive integer'),
+    );
+  });
+
+  it('still reports the connection through the deprecated onStatus, the same function as onConnectionStatus', async () => {
+    create();
+    expect(client.onStatus).toBe(client.onConnectionStatus);
+    const statuses: string[] = [];
+    const stop = client.onStatus((status, error) => statuses.push(`${status}:${error?.code}`));
+    client.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    calls[0]!.answer(403, { error: { code: 'forbidden', message: 'not yours' } });
+    await vi.advanceTimersByTimeAsync(0);
+    stop();
+    client.close();
+    expect(statuses).toEqual(['connecting:undefined', 'error:forbidden']);
   });
 
   it('close() aborts the stream and clears every timer', async () => {
@@ -416,9 +439,10 @@ describe('channel set (fake timers)', () => {
     calls[0]!.open();
     calls[0]!.push(hello(5));
     await vi.advanceTimersByTimeAsync(0);
-    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    // The debounce has run; the stall watch of the open stream is left.
+    expect(vi.getTimerCount()).toBe(1);
     const statuses: string[] = [];
-    client.onStatus((status) => statuses.push(status));
+    client.onConnectionStatus((status) => statuses.push(status));
     client.close();
     expect(statuses).toEqual(['closed']);
     expect(calls[0]!.signal?.aborted).toBe(true);

@@ -115,7 +115,12 @@ describe('stream transport', () => {
     res.end(JSON.stringify({ error: { code: serverCode, message: 'nope' } }));
     await waitForStatus(client, 'error');
     expect(client.error).toBeInstanceOf(LogsClientError);
-    expect(client.error).toMatchObject({ code, status, serverCode });
+    expect(client.error).toMatchObject({
+      code,
+      status,
+      serverCode,
+      message: `stream refused: ${status} ${serverCode}: nope`,
+    });
     // No retry was scheduled (the fake-timer tests check that no timer is left either).
     expect(server.requests).toHaveLength(1);
     expect(client.stats().reconnects).toBe(0);
@@ -142,7 +147,13 @@ describe('stream transport', () => {
     const { res } = await server.next();
     res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
     await waitForStatus(client, 'error');
-    expect(client.error?.code).toBe('not_event_stream');
+    expect(client.error).toMatchObject({
+      name: 'LogsClientError',
+      code: 'not_event_stream',
+      status: 200,
+      message: 'not an event stream: check the url',
+      serverCode: undefined,
+    });
   });
 
   it('counts malformed events, skips them, and keeps the stream', async () => {

@@ -1,12 +1,13 @@
 /** Prefix shared by every channel name. */
 export const CHANNEL_PREFIX = 'logs';
 
+// Literals rather than `new RegExp` calls: a bundler drops an unused literal (the client never checks
+// a lone segment) but must keep every call. `logs` is CHANNEL_PREFIX.
 /** One channel segment: letters, digits, `_`, `.` and `-`, 1 to 128 characters. */
-const SEGMENT_CHARS = '[A-Za-z0-9_.-]{1,128}';
-const SEGMENT = new RegExp(`^${SEGMENT_CHARS}$`);
-const CHANNEL = new RegExp(`^${CHANNEL_PREFIX}(?::${SEGMENT_CHARS}){3}$`);
+const SEGMENT = /^[A-Za-z0-9_.-]{1,128}$/;
+const CHANNEL = /^logs(?::[A-Za-z0-9_.-]{1,128}){3}$/;
 /** A channel in which any segment may be `*`. */
-const PATTERN = new RegExp(`^${CHANNEL_PREFIX}(?::(?:${SEGMENT_CHARS}|\\*)){3}$`);
+const PATTERN = /^logs(?::(?:[A-Za-z0-9_.-]{1,128}|\*)){3}$/;
 
 /** The three named parts of a channel `logs:{service}:{workspace}:{resource}`. */
 export interface ChannelParts {

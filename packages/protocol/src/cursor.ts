@@ -5,7 +5,7 @@
  */
 export type Cursor = string;
 
-const CURSOR = /^(\d{1,15})-(\d{1,15})$/;
+const CURSOR = /^\d{1,15}-\d{1,15}$/;
 
 export function isCursor(value: unknown): value is Cursor {
   return typeof value === 'string' && CURSOR.test(value);

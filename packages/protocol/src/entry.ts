@@ -70,6 +70,12 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+
 /** Longest `message` the gateway stores, in UTF-16 code units. */
 export const MAX_MESSAGE_LENGTH = 1_000_000;
 
+/** Longest `phase` of a status entry, in UTF-16 code units; the shortest is 1. */
+export const MAX_PHASE_LENGTH = 128;
+
+/** `progress` of a status entry runs from 0 to this. */
+export const MAX_PROGRESS = 100;
+
 /** Deeper fields are refused: serialising them again would overflow the stack of every reader. */
 export const MAX_FIELD_DEPTH = 32;
 
@@ -107,12 +113,15 @@ export function validateEntry(input: unknown, options: ValidateEntryOptions = {}
     body.level = level;
     body.message = raw.message;
   } else if (type === 'status') {
-    if (typeof raw.phase !== 'string' || raw.phase.length === 0 || raw.phase.length > 128) {
-      return fail('invalid_entry', '"phase" must be a string of 1 to 128 characters');
+    if (typeof raw.phase !== 'string' || raw.phase.length === 0 || raw.phase.length > MAX_PHASE_LENGTH) {
+      return fail('invalid_entry', `"phase" must be a string of 1 to ${MAX_PHASE_LENGTH} characters`);
     }
     const { progress } = raw;
-    if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {
-      return fail('invalid_entry', '"progress" must be a number from 0 to 100');
+    if (
+      progress !== undefined &&
+      !(typeof progress === 'number' && progress >= 0 && progress <= MAX_PROGRESS)
+    ) {
+      return fail('invalid_entry', `"progress" must be a number from 0 to ${MAX_PROGRESS}`);
     }
     if (raw.message !== undefined && typeof raw.message !== 'string') {
       return fail('invalid_entry', '"message" must be a string');

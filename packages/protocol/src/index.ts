@@ -24,6 +24,8 @@ export {
   ENTRY_TYPES,
   MAX_FIELD_DEPTH,
   MAX_MESSAGE_LENGTH,
+  MAX_PHASE_LENGTH,
+  MAX_PROGRESS,
   normalizeTimestamp,
   validateEntry,
   withinDepth,
@@ -51,4 +53,5 @@ export type {
 export { API_PATHS, HISTORY_SEPARATOR, isPublisherId, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
 export type { LogLevel } from './level';
 export { isLogLevel, LOG_LEVELS, levelRank, normalizeLevel } from './level';
+export { isRetryableStatus, parseRetryAfter } from './retry';
 export { encodeSseComment, encodeSseEvent, encodeSseRetry } from './sse';

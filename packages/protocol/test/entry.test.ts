@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeTimestamp, validateEntry } from '../src/index';
+import { MAX_PHASE_LENGTH, MAX_PROGRESS, normalizeTimestamp, validateEntry } from '../src/index';
 
 const now = () => Date.UTC(2026, 10, 24, 12, 0, 0);
 
@@ -85,6 +85,18 @@ describe('validateEntry', () => {
       },
     );
     expect(validateEntry({ type: 'status', channel: 'logs:a:b:c' })).toMatchObject({ ok: false });
+  });
+
+  it('holds status entries to the exported phase and progress limits, both ends included', () => {
+    const status = (phase: string, progress?: number) =>
+      validateEntry({ type: 'status', channel: 'logs:a:b:c', phase, progress }).ok;
+    expect(status('x'.repeat(MAX_PHASE_LENGTH))).toBe(true);
+    expect(status('x'.repeat(MAX_PHASE_LENGTH + 1))).toBe(false);
+    expect(status('')).toBe(false);
+    expect(status('x', 0)).toBe(true);
+    expect(status('x', MAX_PROGRESS)).toBe(true);
+    expect(status('x', MAX_PROGRESS + 0.5)).toBe(false);
+    expect(status('x', -0.5)).toBe(false);
   });
 
   it.each([

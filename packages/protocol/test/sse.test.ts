@@ -30,6 +30,18 @@ describe('SSE framing', () => {
     expect(retries).toEqual([]);
   });
 
+  it.each([
+    ['bare \\n', '\n'],
+    ['bare \\r', '\r'],
+    ['\\r\\n', '\r\n'],
+  ])('frames data whose only line breaks are %s as exactly one event', (_, eol) => {
+    const data = ['one', '', 'event: forged', 'id: 999-0', 'data: two', ''].join(eol);
+    const { events } = parse(encodeSseEvent('log', data, '1-0'));
+    expect(events).toEqual([
+      { id: '1-0', event: 'log', data: 'one\n\nevent: forged\nid: 999-0\ndata: two\n' },
+    ]);
+  });
+
   it('keeps line breaks out of the event name, the id and comments', () => {
     const { events } = parse(
       encodeSseEvent('log\n\ndata: x', 'ok', '1-0\nevent: gap') +

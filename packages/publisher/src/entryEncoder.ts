@@ -1,4 +1,11 @@
-import { isValidChannel, isValidSegment, MAX_MESSAGE_LENGTH, normalizeLevel } from '@logs-sse/protocol';
+import {
+  isValidChannel,
+  isValidSegment,
+  MAX_MESSAGE_LENGTH,
+  MAX_PHASE_LENGTH,
+  MAX_PROGRESS,
+  normalizeLevel,
+} from '@logs-sse/protocol';
 
 /** Fields a child publisher adds to every entry, such as `workspace_id` and `resource_id`. */
 export type Bindings = Record<string, unknown>;
@@ -105,7 +112,11 @@ export function spliceLine(head: string, stamp: number, json: string): string {
   return json.length === 2 ? `${prefix}}` : `${prefix},${json.slice(1)}`;
 }
 
-/** The checks of `validateEntry` that decide whether an entry can be stored at all. */
+/**
+ * The checks of `validateEntry` that decide whether an entry can be stored at all. Field depth
+ * (`MAX_FIELD_DEPTH`) is left to the gateway: checking it would walk every entry on the caller's thread,
+ * and a gateway's rejection of one counts it as `invalid` all the same.
+ */
 function checkFields(entry: Record<string, unknown>): boolean {
   const { type, message } = entry;
   const timestamp = entry.timestamp ?? entry.time;
@@ -116,8 +127,11 @@ function checkFields(entry: Record<string, unknown>): boolean {
   }
   if (type === 'status') {
     const { phase, progress } = entry;
-    if (typeof phase !== 'string' || phase.length === 0 || phase.length > 128) return false;
-    if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {
+    if (typeof phase !== 'string' || phase.length === 0 || phase.length > MAX_PHASE_LENGTH) return false;
+    if (
+      progress !== undefined &&
+      !(typeof progress === 'number' && progress >= 0 && progress <= MAX_PROGRESS)
+    ) {
       return false;
     }
     return message === undefined || typeof message === 'string';

@@ -1,5 +1,9 @@
-import type { PublishResult, RejectedEntry } from '@logs-sse/protocol';
-import { parseRetryAfter } from './backoff';
+import {
+  isRetryableStatus,
+  type PublishResult,
+  parseRetryAfter,
+  type RejectedEntry,
+} from '@logs-sse/protocol';
 import type { HttpOutcome } from './httpClient';
 import { PublisherError } from './publisherError';
 import type { ConnectionStatus } from './stats';
@@ -21,9 +25,9 @@ export interface AnswerVerdict {
 }
 
 /**
- * Reads the gateway's answer the way its contract puts it: 2xx counts what was accepted and rejected;
- * 413 splits; 408, 429, 5xx and network faults are retried; any other 4xx drops the entries, since
- * sending them again would be refused again.
+ * Reads the gateway's answer the way the protocol's retry contract puts it: 2xx counts what was
+ * accepted and rejected; 413 splits; what `isRetryableStatus` names (408, 429, 5xx) and network faults
+ * are retried; any other 4xx drops the entries, since sending them again would be refused again.
  */
 export function readAnswer(outcome: HttpOutcome, count: number, now: number): AnswerVerdict {
   const verdict: AnswerVerdict = {
@@ -78,7 +82,7 @@ export function readAnswer(outcome: HttpOutcome, count: number, now: number): An
     return verdict;
   }
   const message = errorMessage(body, status);
-  if (status === 429 || status === 408 || status >= 500) {
+  if (isRetryableStatus(status)) {
     verdict.action = 'retry';
     verdict.connection = 'retrying';
     verdict.retryAfterMs = parseRetryAfter(outcome.retryAfter, now);

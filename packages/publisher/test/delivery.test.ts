@@ -157,6 +157,34 @@ describe('delivery to a loopback server', () => {
     expect(server.entries.slice(5).map((e) => e.i)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('waits until the HTTP date of a Retry-After on a 503, capped at retryMaxMs', async () => {
+    const timers = new ManualTimers();
+    const at = (ms: number) => new Date(timers.now() + ms).toUTCString();
+    const replies = [at(4000), at(120_000)];
+    const { server, pub, errors } = await setup(
+      (_, index) =>
+        index < replies.length
+          ? { status: 503, headers: { 'retry-after': replies[index]! } }
+          : accept(_, index),
+      { timers, now: timers.now, retryMaxMs: 60_000, random: () => 0 },
+    );
+    publishRange(pub, 0, 3);
+    const flushed = pub.flush();
+    timers.advance(0);
+    await eventually(() => pub.stats().retries === 1);
+    expect(errors[0]).toMatchObject({ code: 'server_error', status: 503 });
+    expect(timers.delays).toEqual([4000]);
+    timers.advance(3999);
+    expect(server.requests).toHaveLength(1);
+    timers.advance(1);
+    await eventually(() => pub.stats().retries === 2);
+    expect(timers.delays).toEqual([60_000]);
+    timers.advance(60_000);
+    expect(await flushed).toBe(true);
+    expect(server.requests).toHaveLength(3);
+    expect(server.entries.map((e) => e.i)).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2]);
+  });
+
   it('retries 5xx with exponential backoff and full jitter', async () => {
     const timers = new ManualTimers();
     const { server, pub } = await setup((_, index) => (index < 3 ? { status: 503 } : accept(_, index)), {

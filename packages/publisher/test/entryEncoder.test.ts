@@ -73,7 +73,7 @@ describe('EntryEncoder', () => {
     fc.assert(
       fc.property(entry, (input) => {
         const line = lineOf(new EntryEncoder('svc', {}, now), input);
-        expect(line).toBeDefined();
+        expect(typeof line).toBe('string');
         expect(line).not.toContain('\n');
         expect(validateEntry(JSON.parse(line!)).ok).toBe(true);
       }),

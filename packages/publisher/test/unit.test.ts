@@ -1,5 +1,6 @@
+import { isRetryableStatus, parseRetryAfter } from '@logs-sse/protocol';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter } from '../src/backoff';
+import { backoffDelay } from '../src/backoff';
 import { EntryQueue, lineSize } from '../src/entryQueue';
 import { readAnswer } from '../src/publishAnswer';
 
@@ -31,14 +32,6 @@ describe('backoff', () => {
     expect(backoffDelay(50, 100, 30_000, () => 0.5)).toBe(15_000);
     expect(backoffDelay(2, 100, 30_000, () => 0)).toBe(0);
   });
-
-  it('reads Retry-After as seconds or as a date', () => {
-    expect(parseRetryAfter('7', 0)).toBe(7000);
-    expect(parseRetryAfter(' 1.5 ', 0)).toBe(1500);
-    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:10 GMT', 4000)).toBe(6000);
-    expect(parseRetryAfter('soon', 0)).toBeUndefined();
-    expect(parseRetryAfter(undefined, 0)).toBeUndefined();
-  });
 });
 
 describe('readAnswer', () => {
@@ -63,6 +56,33 @@ describe('readAnswer', () => {
     expect(readAnswer(answer(202, 'not an object'), 4, 0)).toMatchObject({ sent: 4, accepted: true });
     expect(readAnswer(answer(202, { accepted: 99, rejected: [] }), 4, 0)).toMatchObject({ sent: 4 });
     expect(readAnswer(answer(202, { accepted: -1 }), 4, 0)).toMatchObject({ sent: 0, invalid: 4 });
+  });
+
+  it('retries exactly the statuses the retry contract names, splits a 413 and drops the rest', () => {
+    for (let status = 400; status < 600; status++) {
+      const { action } = readAnswer(answer(status, {}), 2, 0);
+      const expected = isRetryableStatus(status) ? 'retry' : status === 413 ? 'split' : 'settled';
+      expect(action, String(status)).toBe(expected);
+    }
+  });
+
+  it('waits what the contract reads from Retry-After: seconds, HTTP dates, past dates, nothing for the rest', () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const cases: [string, number | undefined][] = [
+      ['7', 7000],
+      ['1.5', undefined],
+      ['Thu, 01 Jan 2026 12:00:09 GMT', 9000],
+      ['Thursday, 01-Jan-26 12:00:09 GMT', 9000],
+      ['Thu Jan  1 12:00:09 2026', 9000],
+      ['Thu, 01 Jan 2026 11:00:00 GMT', 0],
+      ['soon', undefined],
+      ['-5', undefined],
+      ['99999999999', 2 ** 31 - 1],
+    ];
+    for (const [value, expected] of cases) {
+      expect(readAnswer(answer(429, {}, value), 1, now).retryAfterMs, value).toBe(expected);
+      expect(parseRetryAfter(value, now)).toBe(expected);
+    }
   });
 
   it('retries 408, 429 and 5xx, with the Retry-After of the answer', () => {

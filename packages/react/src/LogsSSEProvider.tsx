@@ -41,7 +41,7 @@ export function LogsSSEProvider(props: LogsSSEProviderProps) {
   const [own] = useState(() => {
     if (given) return undefined;
     if (typeof gatewayUrl !== 'string') {
-      throw new Error('<LogsSSEProvider> needs gatewayUrl="https://..." or client');
+      throw new TypeError('<LogsSSEProvider> needs gatewayUrl="https://..." or client');
     }
     return createLogsClient({ url: gatewayUrl, token, headers, bufferSize });
   });

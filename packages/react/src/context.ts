@@ -13,7 +13,7 @@ export const LogsSSEContext = createContext<LogsSSEContextValue | null>(null);
 export function useLogsSSEContext(hook: string): LogsSSEContextValue {
   const value = useContext(LogsSSEContext);
   if (value === null) {
-    throw new Error(`${hook} must be called inside <LogsSSEProvider gatewayUrl="...">`);
+    throw new TypeError(`${hook} must be called inside <LogsSSEProvider gatewayUrl="...">`);
   }
   return value;
 }

@@ -1,9 +1,10 @@
-export type { LogsFilter } from '@logs-sse/client';
+export type { ClientStatus, LogsClient, LogsClientErrorCode, LogsFilter } from '@logs-sse/client';
+// A class, so that code holding a hook's `error` can test `instanceof` without importing the client.
+export { LogsClientError } from '@logs-sse/client';
+export type { LogEntry, LogLevel, StatusEntry } from '@logs-sse/protocol';
 export type { ChannelSelector } from './channelOf';
 export type { LogsSSEProviderProps } from './LogsSSEProvider';
 export { LogsSSEProvider } from './LogsSSEProvider';
-export type { PersistedLogs } from './persistence/persistedLogs';
-export { migratePersistedLogs, PERSISTED_VERSION } from './persistence/persistedLogs';
 export type { PersistenceOption, PersistenceStorage } from './persistence/storage';
 export type { LogsConnection } from './useLogsConnection';
 export { useLogsConnection } from './useLogsConnection';

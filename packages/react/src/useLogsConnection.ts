@@ -17,7 +17,7 @@ export function useLogsConnection(): LogsConnection {
 }
 
 export function useConnection(client: LogsClient): LogsConnection {
-  const subscribe = useCallback((onChange: () => void) => client.onStatus(onChange), [client]);
+  const subscribe = useCallback((onChange: () => void) => client.onConnectionStatus(onChange), [client]);
   const status = useSyncExternalStore(subscribe, () => client.status, serverStatus);
   // The error changes only together with the status, whose change re-renders.
   return { status, isConnected: status === 'open', error: status === 'error' ? client.error : undefined };

@@ -50,13 +50,21 @@ describe('useLogsStatus and useLogsConnection', () => {
     );
   });
 
-  it('tell the misuse outside a provider', () => {
+  it('tell each misuse with a TypeError that says what was expected', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     function Orphan() {
       useLogsSSE({ channel: WF });
       return null;
     }
-    expect(() => render(<Orphan />)).toThrow(/inside <LogsSSEProvider/);
+    expect(() => render(<Orphan />)).toThrow(
+      new TypeError('useLogsSSE must be called inside <LogsSSEProvider gatewayUrl="...">'),
+    );
+    expect(() => render(<LogsSSEProvider />)).toThrow(
+      new TypeError('<LogsSSEProvider> needs gatewayUrl="https://..." or client'),
+    );
+    expect(() => render(<LogsSSEProvider gatewayUrl={GATEWAY} bufferSize={0} />)).toThrow(
+      new TypeError('createLogsClient: bufferSize must be a positive integer'),
+    );
   });
 });
 
@@ -127,7 +135,7 @@ describe('hydration', () => {
         <Panel />
       </LogsSSEProvider>,
     );
-    expect(html).toContain('empty');
+    expect(html).toBe('<p data-status="idle">empty</p>');
     const container = document.createElement('div');
     container.innerHTML = html;
     document.body.append(container);
