@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { encodeSseComment, encodeSseRetry } from '@logs-sse/protocol';
 import { Auth } from './auth/auth';
+import { answerClientError } from './clientError';
 import type { GatewayContext, GatewayStats } from './context';
 import { handleCors } from './cors';
 import { GatewayError } from './errors';
@@ -21,6 +22,18 @@ export interface ListenOptions {
   port?: number;
   /** Address to bind. Defaults to `127.0.0.1`. Without auth, only loopback addresses are allowed. */
   host?: string;
+  /**
+   * Milliseconds a client has to send a request's headers; then it is answered 408 and disconnected, so a
+   * client that never finishes them holds no connection. Defaults to `10000`, or `requestTimeoutMs` when
+   * that is lower.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body; then it is answered 408 and
+   * disconnected. Only receiving the request counts: a stream stays open for as long as it is read.
+   * Defaults to `60000`.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -93,6 +106,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       sendError(res, 'invalid_query', 'the request URL cannot be parsed');
       return;
     }
+    // RFC 9112 section 3.2 asks for a 400 here; listen() leaves it to the handler, so that the 400 is JSON.
+    if (req.headers.host === undefined && req.httpVersion === '1.1') {
+      sendError(res, 'bad_request', 'an HTTP/1.1 request must carry a Host header');
+      return;
+    }
     if (resolved.corsOrigins.length > 0 && handleCors(req, res, resolved.corsOrigins)) return;
     const methods = ROUTES[url.pathname];
     if (!methods) {
@@ -119,6 +137,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (server) throw new GatewayError('already_listening', 'listen() was already called on this gateway');
     const host = listenOptions.host ?? '127.0.0.1';
     const port = listenOptions.port ?? 3002;
+    const { headersTimeout, requestTimeout } = resolveTimeouts(listenOptions);
     if (!auth.enabled && !isLoopback(host)) {
       throw new GatewayError(
         'open_on_public_host',
@@ -126,12 +145,18 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           'Configure auth (publishers, subscribers, jwt, adminToken) or bind to 127.0.0.1.',
       );
     }
-    const srv = createServer(handler);
+    const srv = createServer(
+      {
+        headersTimeout,
+        requestTimeout,
+        // Node looks for late requests every 30 s by default, which would let a slow client stay that long.
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
+        requireHostHeader: false,
+      },
+      handler,
+    );
     server = srv;
-    srv.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-      else socket.destroy();
-    });
+    srv.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(port, host, () => {
@@ -178,4 +203,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   }
 
   return { handler, listen, close, stats: () => collectStats(ctx) };
+}
+
+function resolveTimeouts(options: ListenOptions): { headersTimeout: number; requestTimeout: number } {
+  for (const key of ['headersTimeoutMs', 'requestTimeoutMs'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 1)) {
+      throw new GatewayError('invalid_options', `${key} must be a number >= 1, got ${String(value)}`);
+    }
+  }
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  const headersTimeout = options.headersTimeoutMs ?? Math.min(10_000, requestTimeout);
+  if (headersTimeout > requestTimeout) {
+    throw new GatewayError(
+      'invalid_options',
+      `headersTimeoutMs (${headersTimeout}) must not be above requestTimeoutMs (${requestTimeout})`,
+    );
+  }
+  return { headersTimeout, requestTimeout };
 }
