@@ -5,6 +5,7 @@ import { Auth } from './auth/auth';
 import { answerClientError } from './clientError';
 import type { GatewayContext, GatewayStats } from './context';
 import { handleCors } from './cors';
+import { crossSiteRefusal } from './crossSite';
 import { GatewayError } from './errors';
 import { sendError } from './http';
 import { isLoopback } from './loopback';
@@ -48,6 +49,9 @@ export interface Gateway {
 }
 
 const HEARTBEAT = Buffer.from(encodeSseComment('heartbeat'));
+
+/** Distinct refusals of cross-site requests that are logged; past this many, they are only answered. */
+const MAX_LOGGED_REFUSALS = 100;
 
 /**
  * Builds a gateway: publishers POST entries, browsers stream many channels over one SSE connection.
@@ -97,6 +101,21 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   heartbeat.unref();
   let server: Server | undefined;
   let closed: Promise<void> | undefined;
+  if (!auth.enabled && resolved.corsOrigins.includes('*')) {
+    resolved.logger.warn(
+      {},
+      'corsOrigins "*" without auth: any web page opened on this machine may read and publish logs here',
+    );
+  }
+  // The page that was refused cannot read why: its developer finds the reason in the gateway's log.
+  const loggedRefusals = new Set<string>();
+  const refuse = (res: ServerResponse, reason: string) => {
+    if (loggedRefusals.size < MAX_LOGGED_REFUSALS && !loggedRefusals.has(reason)) {
+      loggedRefusals.add(reason);
+      resolved.logger.warn({ reason }, 'refused a request from a web page (logged once per reason)');
+    }
+    sendError(res, 'forbidden', reason);
+  };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
@@ -110,6 +129,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (req.headers.host === undefined && req.httpVersion === '1.1') {
       sendError(res, 'bad_request', 'an HTTP/1.1 request must carry a Host header');
       return;
+    }
+    if (!auth.enabled) {
+      const refusal = crossSiteRefusal(req, resolved.corsOrigins);
+      if (refusal !== undefined) {
+        refuse(res, refusal);
+        return;
+      }
     }
     if (resolved.corsOrigins.length > 0 && handleCors(req, res, resolved.corsOrigins)) return;
     const methods = ROUTES[url.pathname];
