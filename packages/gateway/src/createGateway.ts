@@ -13,7 +13,7 @@ import { Metrics } from './metrics';
 import { type GatewayOptions, resolveOptions } from './options';
 import { PublisherRegistry } from './publishers';
 import { RateLimiter } from './rateLimiter';
-import { ROUTES } from './router';
+import { type Method, ROUTES } from './router';
 import { collectStats } from './routes/admin';
 import { MemoryStore } from './store/memory/memoryStore';
 import { Fanout } from './stream/fanout';
@@ -143,7 +143,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       sendError(res, 'not_found', `no endpoint at ${url.pathname.slice(0, 200)}`);
       return;
     }
-    const route = methods[req.method as 'GET' | 'POST'];
+    const route = methods[req.method as Method];
     if (!route) {
       const allow = Object.keys(methods).join(', ');
       sendError(res, 'method_not_allowed', `use ${allow} on ${url.pathname}`, { headers: { allow } });

@@ -74,6 +74,7 @@ describe('health, readiness, stats and metrics', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 });
 
