@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { encodeSseComment, encodeSseRetry } from '@logs-sse/protocol';
 import { Auth } from './auth/auth';
+import { answerClientError } from './clientError';
 import type { GatewayContext, GatewayStats } from './context';
 import { handleCors } from './cors';
+import { crossSiteRefusal } from './crossSite';
 import { GatewayError } from './errors';
 import { sendError } from './http';
 import { isLoopback } from './loopback';
@@ -11,7 +13,7 @@ import { Metrics } from './metrics';
 import { type GatewayOptions, resolveOptions } from './options';
 import { PublisherRegistry } from './publishers';
 import { RateLimiter } from './rateLimiter';
-import { ROUTES } from './router';
+import { type Method, ROUTES } from './router';
 import { collectStats } from './routes/admin';
 import { MemoryStore } from './store/memory/memoryStore';
 import { Fanout } from './stream/fanout';
@@ -22,6 +24,18 @@ export interface ListenOptions {
   port?: number;
   /** Address to bind. Defaults to `127.0.0.1`. Without auth, only loopback addresses are allowed. */
   host?: string;
+  /**
+   * Milliseconds a client has to send a request's headers; then it is answered 408 and disconnected, so a
+   * client that never finishes them holds no connection. Defaults to `10000`, or `requestTimeoutMs` when
+   * that is lower.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body; then it is answered 408 and
+   * disconnected. Only receiving the request counts: a stream stays open for as long as it is read.
+   * Defaults to `60000`.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -36,6 +50,9 @@ export interface Gateway {
 }
 
 const HEARTBEAT = Buffer.from(encodeSseComment('heartbeat'));
+
+/** Distinct refusals of cross-site requests that are logged; past this many, they are only answered. */
+const MAX_LOGGED_REFUSALS = 100;
 
 /**
  * Builds a gateway: publishers POST entries, browsers stream many channels over one SSE connection.
@@ -86,6 +103,21 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   heartbeat.unref();
   let server: Server | undefined;
   let closed: Promise<void> | undefined;
+  if (!auth.enabled && resolved.corsOrigins.includes('*')) {
+    resolved.logger.warn(
+      {},
+      'corsOrigins "*" without auth: any web page opened on this machine may read and publish logs here',
+    );
+  }
+  // The page that was refused cannot read why: its developer finds the reason in the gateway's log.
+  const loggedRefusals = new Set<string>();
+  const refuse = (res: ServerResponse, reason: string) => {
+    if (loggedRefusals.size < MAX_LOGGED_REFUSALS && !loggedRefusals.has(reason)) {
+      loggedRefusals.add(reason);
+      resolved.logger.warn({ reason }, 'refused a request from a web page (logged once per reason)');
+    }
+    sendError(res, 'forbidden', reason);
+  };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
@@ -95,13 +127,25 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       sendError(res, 'invalid_query', 'the request URL cannot be parsed');
       return;
     }
+    // RFC 9112 section 3.2 asks for a 400 here; listen() leaves it to the handler, so that the 400 is JSON.
+    if (req.headers.host === undefined && req.httpVersion === '1.1') {
+      sendError(res, 'bad_request', 'an HTTP/1.1 request must carry a Host header');
+      return;
+    }
+    if (!auth.enabled) {
+      const refusal = crossSiteRefusal(req, resolved.corsOrigins);
+      if (refusal !== undefined) {
+        refuse(res, refusal);
+        return;
+      }
+    }
     if (resolved.corsOrigins.length > 0 && handleCors(req, res, resolved.corsOrigins)) return;
     const methods = ROUTES[url.pathname];
     if (!methods) {
       sendError(res, 'not_found', `no endpoint at ${url.pathname.slice(0, 200)}`);
       return;
     }
-    const route = methods[req.method as 'GET' | 'POST'];
+    const route = methods[req.method as Method];
     if (!route) {
       const allow = Object.keys(methods).join(', ');
       sendError(res, 'method_not_allowed', `use ${allow} on ${url.pathname}`, { headers: { allow } });
@@ -121,6 +165,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (server) throw new GatewayError('already_listening', 'listen() was already called on this gateway');
     const host = listenOptions.host ?? '127.0.0.1';
     const port = listenOptions.port ?? 3002;
+    const { headersTimeout, requestTimeout } = resolveTimeouts(listenOptions);
     if (!auth.enabled && !isLoopback(host)) {
       throw new GatewayError(
         'open_on_public_host',
@@ -128,12 +173,18 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           'Configure auth (publishers, subscribers, jwt, adminToken) or bind to 127.0.0.1.',
       );
     }
-    const srv = createServer(handler);
+    const srv = createServer(
+      {
+        headersTimeout,
+        requestTimeout,
+        // Node looks for late requests every 30 s by default, which would let a slow client stay that long.
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
+        requireHostHeader: false,
+      },
+      handler,
+    );
     server = srv;
-    srv.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-      else socket.destroy();
-    });
+    srv.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(port, host, () => {
@@ -180,4 +231,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   }
 
   return { handler, listen, close, stats: () => collectStats(ctx) };
+}
+
+function resolveTimeouts(options: ListenOptions): { headersTimeout: number; requestTimeout: number } {
+  for (const key of ['headersTimeoutMs', 'requestTimeoutMs'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 1)) {
+      throw new GatewayError('invalid_options', `${key} must be a number >= 1, got ${String(value)}`);
+    }
+  }
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  const headersTimeout = options.headersTimeoutMs ?? Math.min(10_000, requestTimeout);
+  if (headersTimeout > requestTimeout) {
+    throw new GatewayError(
+      'invalid_options',
+      `headersTimeoutMs (${headersTimeout}) must not be above requestTimeoutMs (${requestTimeout})`,
+    );
+  }
+  return { headersTimeout, requestTimeout };
 }

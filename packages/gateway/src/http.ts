@@ -42,12 +42,32 @@ export function sendError(
   sendJson(res, ERROR_STATUS[code], body, extra.headers);
 }
 
-/** The bearer token from `Authorization: Bearer`, or from the `access_token` query for EventSource. */
-export function bearerToken(req: IncomingMessage, url: URL): string | undefined {
+export type BearerToken = { ok: true; token: string | undefined } | { ok: false; message: string };
+
+/**
+ * The bearer token of a request: from `Authorization: Bearer`, or, where `queryAllowed`, from the
+ * `access_token` query parameter (for `EventSource`, which cannot send headers). A token sent both ways, two
+ * `access_token` parameters, or one where it is not allowed, is refused: the request is ambiguous, or puts
+ * a token in a URL, where proxies, histories and access logs keep it.
+ */
+export function bearerToken(req: IncomingMessage, url: URL, queryAllowed: boolean): BearerToken {
   const header = req.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1] : undefined;
+  // Another scheme (Basic, for a proxy in front) is not for the gateway; browsers resend it on their own.
+  const bearer = header !== undefined && /^Bearer(\s|$)/i.test(header);
+  const query = url.searchParams.getAll('access_token');
+  if (query.length > 0 && !queryAllowed) {
+    return {
+      ok: false,
+      message: `${url.pathname.slice(0, 200)} takes no access_token: send the token as "Authorization: Bearer <token>"`,
+    };
   }
-  return url.searchParams.get('access_token') ?? undefined;
+  if (query.length > 1) return { ok: false, message: 'send one access_token, not several' };
+  if (query.length === 1 && bearer) {
+    return {
+      ok: false,
+      message: 'send the token once: in the Authorization header or as access_token, not both',
+    };
+  }
+  if (bearer) return { ok: true, token: /^Bearer\s+(\S+)\s*$/i.exec(header!)?.[1] };
+  return { ok: true, token: query[0] || undefined };
 }

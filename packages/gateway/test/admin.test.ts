@@ -71,7 +71,12 @@ describe('health, readiness, stats and metrics', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
     expect(wrong.json.error.code).toBe('method_not_allowed');
-    expect((await call(`${g.url}/api/logs/stream?channels=logs:a:b:c`, { method: 'POST' })).status).toBe(405);
+    const post = await call(`${g.url}/api/logs/stream?channels=logs:a:b:c`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 });
 
@@ -87,18 +92,42 @@ describe('CORS', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toContain('last-event-id');
     const simple = await call(`${g.url}/health`, { headers: { origin: 'https://app.example.com' } });
     expect(simple.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    // Open mode refuses other origins outright (openMode.test.ts); CORS alone only withholds the header.
     const stranger = await call(`${g.url}/health`, { headers: { origin: 'https://evil.example' } });
+    expect(stranger.status).toBe(403);
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     const strangerPreflight = await call(`${g.url}/api/logs/publish`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
     });
     expect(strangerPreflight.status).toBe(403);
+    expect(strangerPreflight.json.error.code).toBe('forbidden');
+  });
+
+  it('with auth, answers other origins without CORS headers, so their pages cannot read the answer', async () => {
+    g = await startGateway({
+      corsOrigins: ['https://app.example.com'],
+      auth: { adminToken: 'admin-secret' },
+    });
+    const stranger = await call(`${g.url}/health`, { headers: { origin: 'https://evil.example' } });
+    expect(stranger.status).toBe(200);
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    const strangerPreflight = await call(`${g.url}/api/logs/publish`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(strangerPreflight.status).toBe(403);
+    expect(strangerPreflight.json.error).toEqual({
+      code: 'forbidden',
+      message:
+        'origin "https://evil.example" is not in corsOrigins: add it there to let its pages call this gateway',
+    });
   });
 
   it('sends no CORS headers by default', async () => {
-    g = await startGateway();
+    g = await startGateway({ auth: { adminToken: 'admin-secret' } });
     const answer = await call(`${g.url}/health`, { headers: { origin: 'https://app.example.com' } });
+    expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

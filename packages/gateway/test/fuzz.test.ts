@@ -9,11 +9,13 @@ beforeAll(async () => {
 });
 afterAll(() => g.gateway.close());
 
+// Types a web page can POST without a preflight (text/plain, none) are refused before the body is read
+// in open mode; the fuzzing is for the parsers, and application/xml still reaches the 415.
 const contentTypes = fc.constantFrom(
   'application/json',
   'application/x-ndjson',
-  'text/plain',
-  '',
+  'application/xml',
+  'application/ld+json',
   'application/json; charset=utf-8',
 );
 const entryLike = fc.record(

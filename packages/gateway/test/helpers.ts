@@ -1,4 +1,5 @@
 import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { createGateway, type Gateway, type GatewayOptions } from '@logs-sse/gateway';
 
@@ -203,4 +204,108 @@ export async function openStream(url: string, query: string, headers: Record<str
   if (reader.status === 200) await reader.untilEvents('hello', 1);
   else await reader.untilEnd();
   return reader;
+}
+
+export interface RawOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** `false` sends no `Host` header at all. */
+  setHost?: boolean;
+}
+
+/**
+ * A request over `node:http`, which sends headers that `fetch` refuses to set or replaces (`Host`,
+ * `Sec-Fetch-Site`) exactly as given.
+ */
+export function rawCall(url: string, path: string, options: RawOptions = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, url), {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      setHost: options.setHost ?? true,
+      agent: false,
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        resolve({ status: res.statusCode ?? 0, headers, text, json });
+      });
+    });
+    req.end(options.body);
+  });
+}
+
+/** What came back on a TCP connection, up to the server closing it. */
+export interface RawExchange {
+  /** Everything received. */
+  received: string;
+  /** The status line's code, the headers (lower-cased names) and what followed the blank line. */
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Writes `bytes` on a plain TCP connection to the gateway and resolves with everything the server sent
+ * once it closes the connection: for requests no HTTP client would send (malformed, unfinished). `then`
+ * is written on the same connection once the first bytes of an answer have arrived.
+ */
+export function exchange(url: string, bytes: string | Buffer, then?: string): Promise<RawExchange> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      if (chunks.length === 0 && then !== undefined) socket.write(then);
+      chunks.push(chunk);
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const received = Buffer.concat(chunks).toString('utf8');
+      const split = received.indexOf('\r\n\r\n');
+      const head = split === -1 ? received : received.slice(0, split);
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({
+        received,
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0),
+        headers,
+        body: split === -1 ? '' : received.slice(split + 4),
+      });
+    });
+    socket.write(bytes);
+  });
+}
+
+/** A logger that keeps every line, to look into what the gateway logged. */
+export function recordingLogger() {
+  const lines: string[] = [];
+  const record = (level: string) => (obj: object, msg?: string) => {
+    const err = (obj as { err?: unknown }).err;
+    lines.push(JSON.stringify({ level, msg, ...obj, ...(err instanceof Error && { err: err.stack }) }));
+  };
+  return {
+    lines,
+    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
+  };
 }

@@ -37,7 +37,7 @@ it('close() lets a publish in flight finish', async () => {
     while (!received.includes(text)) await new Promise((resolve) => socket.once('data', resolve));
   };
   socket.write(
-    `POST /api/logs/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    `POST /api/logs/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
   );
   // The 100 Continue proves the gateway is handling this request before close() begins.
   await waitFor('100 Continue');

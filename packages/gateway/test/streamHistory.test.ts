@@ -417,7 +417,7 @@ describe('bad history parameters are refused before the stream starts', () => {
   });
 
   it('refuses a 100 KB history parameter with a short message, when the server lets such a URL through', async () => {
-    // A listening gateway keeps Node's 16 KB header limit (such a URL is a 400 before any route runs);
+    // A listening gateway keeps Node's 16 KB header limit (such a URL is a 431 before any route runs);
     // a host server may raise it, and the gateway's own parsing must still hold.
     const gateway = createGateway({ logger: false, maxChannels: 3 });
     const server: Server = createServer({ maxHeaderSize: 1 << 20 }, gateway.handler);
@@ -438,7 +438,7 @@ describe('bad history parameters are refused before the stream starts', () => {
         expect(answer.text.length).toBeLessThan(600);
       }
       const listening = await call(`${shared.url}/api/logs/stream?${cases[0]}`);
-      expect(listening.status).toBe(400);
+      expect([listening.status, listening.json.error.code]).toEqual([431, 'headers_too_large']);
     } finally {
       await gateway.close();
       await new Promise((resolve) => server.close(resolve));

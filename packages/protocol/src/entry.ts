@@ -65,7 +65,17 @@ export interface ValidateEntryOptions {
 /** Fields that the wire format owns; a publisher's own value for them is replaced or refused. */
 const RESERVED = new Set(['id', 'type', 'channel', 'timestamp', 'level', 'message']);
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/** Date, time (seconds and fraction optional) and offset, captured field by field to check each. */
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * Timestamps the gateway keeps: 1970-01-01 to 9999-12-31 (UTC). Within this range every timestamp is
+ * written as the 24-character `YYYY-MM-DDTHH:mm:ss.sssZ`, which the gateway reads back as it wrote it;
+ * years past 9999 would need the six-digit `+YYYYYY` form that many readers do not parse.
+ */
+const MIN_TIMESTAMP_MS = 0;
+const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Longest `message` the gateway stores, in UTF-16 code units. */
 export const MAX_MESSAGE_LENGTH = 1_000_000;
@@ -99,7 +109,10 @@ export function validateEntry(input: unknown, options: ValidateEntryOptions = {}
 
   const timestamp = normalizeTimestamp(raw.timestamp ?? raw.time, options.now ?? Date.now);
   if (timestamp === undefined) {
-    return fail('invalid_entry', '"timestamp" must be an ISO 8601 string or milliseconds since the epoch');
+    return fail(
+      'invalid_entry',
+      '"timestamp" must be a real date and time from 1970 to 9999, as ISO 8601 or milliseconds since the epoch',
+    );
   }
 
   const body: Record<string, unknown> = { channel, timestamp };
@@ -162,15 +175,48 @@ function resolveChannel(raw: Record<string, unknown>, defaultService?: string): 
   return formatChannel({ service, workspace, resource })!;
 }
 
-/** ISO 8601 (any offset) or epoch milliseconds, to an ISO string in UTC; `undefined` when invalid. */
+/**
+ * ISO 8601 (any offset) or epoch milliseconds, to an ISO string in UTC; `undefined` when invalid.
+ * A date that does not exist (`2026-02-30`, hour 24, second 60) is refused, not rolled over, and so is a
+ * time outside 1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+ */
 export function normalizeTimestamp(value: unknown, now: () => number = Date.now): string | undefined {
-  let ms: number;
+  let ms: number | undefined;
   if (value === undefined) ms = now();
   else if (typeof value === 'number') ms = value;
-  else if (typeof value === 'string' && ISO_8601.test(value)) ms = Date.parse(value);
-  else return undefined;
-  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) return undefined;
+  else if (typeof value === 'string') ms = parseIsoTimestamp(value);
+  if (ms === undefined || !Number.isFinite(ms) || ms < MIN_TIMESTAMP_MS || ms > MAX_TIMESTAMP_MS) {
+    return undefined;
+  }
   return new Date(ms).toISOString();
+}
+
+/** Epoch milliseconds of an ISO 8601 timestamp whose every field is in range; `undefined` otherwise. */
+function parseIsoTimestamp(text: string): number | undefined {
+  const match = ISO_8601.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s = '0', fraction = '', sign, oh = '0', om = '0'] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const [hour, minute, second] = [Number(h), Number(mi), Number(s)];
+  const [offsetHours, offsetMinutes] = [Number(oh), Number(om)];
+  // Date.parse would roll 2026-02-30 over to March 2: each field is checked against its own range instead.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  // Digits past milliseconds are cut, as Date.parse cuts them.
+  const millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const utc = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0 to 99 as 1900 to 1999.
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, millis);
+  return utc.getTime() - offset;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

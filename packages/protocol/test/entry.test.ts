@@ -172,7 +172,65 @@ describe('normalizeTimestamp', () => {
     [Number.POSITIVE_INFINITY],
     [{}],
     [null],
+    // Dates that do not exist are refused, not rolled over into the next month or day.
+    ['2026-02-30T00:00:00Z'],
+    ['2026-02-29T00:00:00Z'],
+    ['1900-02-29T00:00:00Z'],
+    ['2026-04-31T00:00:00Z'],
+    ['2026-00-10T00:00:00Z'],
+    ['2026-01-00T00:00:00Z'],
+    ['2026-01-01T24:00:00Z'],
+    ['2026-01-01T23:60:00Z'],
+    ['2026-12-31T23:59:60Z'],
+    ['2026-01-01T10:00:00+24:00'],
+    ['2026-01-01T10:00:00+01:60'],
+    // Outside 1970 to 9999.
+    ['1969-12-31T23:59:59.999Z'],
+    ['1970-01-01T00:30:00+01:00'],
+    ['0000-01-01T00:00:00Z'],
+    ['9999-12-31T23:00:00-01:00'],
+    [-1],
+    [Date.UTC(10_000, 0, 1)],
+    [8.64e15],
   ])('refuses %j', (value) => {
     expect(normalizeTimestamp(value)).toBeUndefined();
   });
+
+  it('accepts every real day, leap days included, and the ends of its range', () => {
+    expect(normalizeTimestamp('2024-02-29T00:00:00Z')).toBe('2024-02-29T00:00:00.000Z');
+    expect(normalizeTimestamp('2000-02-29T12:00:00Z')).toBe('2000-02-29T12:00:00.000Z');
+    expect(normalizeTimestamp('2026-12-31T23:59:59.9999Z')).toBe('2026-12-31T23:59:59.999Z');
+    expect(normalizeTimestamp('2026-03-01T00:30:00+01:00')).toBe('2026-02-28T23:30:00.000Z');
+    expect(normalizeTimestamp('1970-01-01T00:00:00Z')).toBe('1970-01-01T00:00:00.000Z');
+    expect(normalizeTimestamp('9999-12-31T23:59:59.999Z')).toBe('9999-12-31T23:59:59.999Z');
+    expect(normalizeTimestamp(0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(normalizeTimestamp(Date.UTC(9999, 11, 31, 23, 59, 59, 999))).toBe('9999-12-31T23:59:59.999Z');
+  });
+
+  it('agrees with Date.parse on every valid timestamp', () => {
+    fc.assert(
+      fc.property(
+        // A day short of the end, so that the time written at an offset still has a four-digit year.
+        fc.date({ min: new Date(0), max: new Date('9999-12-30T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom('Z', '+00:00', '+05:30', '-0800', '+14:00'),
+        (date, offset) => {
+          const local = shiftToOffset(date, offset);
+          const parsed = Date.parse(local);
+          const expected =
+            parsed >= 0 && parsed <= Date.UTC(9999, 11, 31, 23, 59, 59, 999) ? parsed : undefined;
+          expect(normalizeTimestamp(local)).toBe(
+            expected === undefined ? undefined : new Date(expected).toISOString(),
+          );
+        },
+      ),
+    );
+  });
 });
+
+/** `date` written as local time at `offset`, such as `2026-01-02T08:34:05.000+05:30`. */
+function shiftToOffset(date: Date, offset: string): string {
+  if (offset === 'Z') return date.toISOString();
+  const sign = offset[0] === '-' ? -1 : 1;
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(-2)));
+  return new Date(date.getTime() + minutes * 60_000).toISOString().replace('Z', offset);
+}
