@@ -107,7 +107,7 @@ describe('CORS', () => {
   it('with auth, answers other origins without CORS headers, so their pages cannot read the answer', async () => {
     g = await startGateway({
       corsOrigins: ['https://app.example.com'],
-      auth: { adminToken: 'admin-secret' },
+      auth: { adminToken: 'admin-secret-0123456789' },
     });
     const stranger = await call(`${g.url}/health`, { headers: { origin: 'https://evil.example' } });
     expect(stranger.status).toBe(200);
@@ -125,7 +125,7 @@ describe('CORS', () => {
   });
 
   it('sends no CORS headers by default', async () => {
-    g = await startGateway({ auth: { adminToken: 'admin-secret' } });
+    g = await startGateway({ auth: { adminToken: 'admin-secret-0123456789' } });
     const answer = await call(`${g.url}/health`, { headers: { origin: 'https://app.example.com' } });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();

@@ -501,7 +501,7 @@ describe('protocol.md § History events', () => {
     await publish(url, log('a', 'kept'));
     const connection = new Connection(url);
     connection.send(
-      'GET /api/logs/stream?channels=logs:svc:ws:a&follow=false HTTP/1.1\r\nHost: gateway\r\n\r\n',
+      'GET /api/logs/stream?channels=logs:svc:ws:a&follow=false HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
     );
     await connection.until('\r\n0\r\n\r\n');
     const headEnd = connection.text.indexOf('\r\n\r\n');
@@ -515,7 +515,7 @@ describe('protocol.md § History events', () => {
     expect(connection.closed).toBe(false);
 
     const next = connection.text.length;
-    connection.send('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    connection.send('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await connection.until('{"status":"ok"}', next);
     expect(connection.text.slice(next)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     connection.destroy();
@@ -594,7 +594,7 @@ describe('protocol.md § Shutdown', () => {
     const { gateway, url } = await startGateway();
     const stream = await openStream(url, 'channels=logs:svc:ws:a');
     const raw = new Connection(url);
-    raw.send('GET /api/logs/stream?channels=logs:svc:ws:a HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    raw.send('GET /api/logs/stream?channels=logs:svc:ws:a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await raw.until('event: hello');
 
     const closing = gateway.close();
@@ -614,19 +614,19 @@ describe('protocol.md § Shutdown', () => {
   it('closes idle keep-alive connections unanswered; answers requests in flight, streams behind them 503', async () => {
     const { gateway, url } = await startGateway();
     const idle = new Connection(url);
-    idle.send('GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    idle.send('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await idle.until('{"status":"ok"}');
     const idleAnswered = idle.text.length;
 
     const busy = new Connection(url);
     const body = JSON.stringify(log('a', 'in flight'));
     busy.send(
-      `POST /api/logs/publish HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+      `POST /api/logs/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
     );
     // The gateway is handling this request before it starts closing.
     await busy.until('100 Continue');
     const closing = gateway.close();
-    busy.send(`${body}GET /api/logs/stream?channels=logs:svc:ws:a HTTP/1.1\r\nHost: gateway\r\n\r\n`);
+    busy.send(`${body}GET /api/logs/stream?channels=logs:svc:ws:a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
 
     await idle.untilClosed();
     expect(idle.text.length).toBe(idleAnswered);

@@ -326,7 +326,10 @@ describe('open mode: Origin and Sec-Fetch-Site', () => {
 describe('open mode checks', () => {
   it('are off with auth: tokens protect the gateway, and a browser cannot send them by itself', async () => {
     g = await startGateway({
-      auth: { publishers: [{ token: 'pub', services: ['svc'] }], adminToken: 'admin' },
+      auth: {
+        publishers: [{ token: 'publisher-0123456789', services: ['svc'] }],
+        adminToken: 'administrator-0123456789',
+      },
     });
     const page = {
       host: 'logs.example.com',
@@ -336,7 +339,7 @@ describe('open mode checks', () => {
     expect((await rawCall(g.url, '/health', { headers: page })).status).toBe(200);
     const posted = await rawCall(g.url, '/api/logs/publish', {
       method: 'POST',
-      headers: { ...page, authorization: 'Bearer pub', ...JSON_TYPE },
+      headers: { ...page, authorization: 'Bearer publisher-0123456789', ...JSON_TYPE },
       body: entry,
     });
     expect(posted.status).toBe(202);

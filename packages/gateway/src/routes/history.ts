@@ -8,6 +8,8 @@ import { writeChunk } from '../stream/sseResponse';
 import { stallGuard } from '../stream/stallGuard';
 import { passesFilter } from '../stream/subscriber';
 
+const HISTORY_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
 /**
  * `GET /api/logs/history?channel=&tail=&since=&level=&q=` -> `{"logs": [...]}`, oldest first.
  *
@@ -18,6 +20,12 @@ import { passesFilter } from '../stream/subscriber';
 export async function historyRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   const query = await authorizeRead(ctx, req, res, url, 'channel');
   if (!query) return;
+  if (req.method === 'HEAD') {
+    // The length is only known by writing the answer; a HEAD learns the rest without the work.
+    res.writeHead(200, HISTORY_HEADERS);
+    res.end();
+    return;
+  }
   const filter = { minLevel: query.minLevel, query: query.query };
   const upTo = ctx.store.newestCursor() ?? undefined;
   const pages = readPages(ctx.store, {
@@ -37,7 +45,7 @@ export async function historyRoute(ctx: GatewayContext, req: IncomingMessage, re
     return;
   }
   ctx.answers.track(res);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(200, HISTORY_HEADERS);
   const write = stallGuard(ctx, res, 'history');
   let json = '{"logs":[';
   let first = true;
