@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
-import { HELP_TEXT, loadCliConfig } from './config';
+import { HELP_TEXT, loadCliConfig } from './cli/cliConfig';
 import { createGateway } from './createGateway';
 import { GatewayError } from './errors';
 import type { RedisStore } from './redis';

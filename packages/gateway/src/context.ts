@@ -1,6 +1,6 @@
 import type { Auth } from './auth/auth';
 import type { Metrics } from './metrics';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from './options/options';
 import type { PublisherInfo, PublisherRegistry } from './publishers';
 import type { RateLimiter } from './rateLimiter';
 import type { RedisSide } from './store/redis/redisSide';

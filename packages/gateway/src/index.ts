@@ -11,7 +11,7 @@ export type {
   PublisherTokenOptions,
   PublishRateLimitOptions,
   SubscriberTokenOptions,
-} from './options';
+} from './options/options';
 export { ChannelPattern } from './patterns';
 export type { PublisherInfo } from './publishers';
 export type { MemoryStoreOptions } from './store/memory/memoryStore';

@@ -10,7 +10,7 @@ import {
 } from '@logs-sse/gateway';
 import type { NormalizedEntry } from '@logs-sse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCliConfig } from '../src/config';
+import { loadCliConfig } from '../src/cli/cliConfig';
 import { RateLimiter } from '../src/rateLimiter';
 import { call, openStream, publish, type Started, startGateway } from './helpers';
 

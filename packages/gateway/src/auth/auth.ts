@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { isValidChannelPattern, isValidSegment } from '@logs-sse/protocol';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import type { AuthOptions, JwtOptions } from '../options';
+import type { AuthOptions, JwtOptions } from '../options/options';
 import { ChannelPattern } from '../patterns';
 
 /** What a token may do. `services: '*'`/`channels: '*'` mean anything (open mode). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PATHS } from '@logs-sse/protocol';
 import type { GatewayContext } from '../context';
-import { bearerToken, sendError } from '../http';
+import { bearerToken, sendError } from '../http/answers';
 import type { Grant } from './auth';
 
 /** Where a browser's `EventSource` (or a plain link) may be the client, which cannot send headers. */

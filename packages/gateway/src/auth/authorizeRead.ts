@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http';
+import { sendError } from '../http/answers';
 import { isCovered } from '../patterns';
 import { parseReadQuery, type ReadQuery } from '../query';
 import { authorize, deny } from './authorize';

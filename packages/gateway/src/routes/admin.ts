@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorize, deny } from '../auth/authorize';
 import type { GatewayContext, GatewayStats } from '../context';
-import { sendJson } from '../http';
+import { sendJson } from '../http/answers';
 import { renderPrometheus } from '../metrics';
 import { redisSideOf } from '../store/redis/redisSide';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http';
+import { sendError } from '../http/answers';
 import type { StoreReadResult } from '../store/store';
 import { readPages } from '../stream/pagedRead';
 import { writeChunk } from '../stream/sseResponse';

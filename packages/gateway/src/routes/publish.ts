@@ -13,10 +13,10 @@ import {
 } from '@logs-sse/protocol';
 import { canPublish, type Grant } from '../auth/auth';
 import { authorize, deny } from '../auth/authorize';
-import { closeAfterAnswer, readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
-import { sendError, sendJson } from '../http';
-import { jsonDepthExceeds } from '../jsonDepth';
+import { sendError, sendJson } from '../http/answers';
+import { closeAfterAnswer, readBody, refuseBody } from '../http/body';
+import { jsonDepthExceeds } from '../http/jsonDepth';
 import type { RateLimiter } from '../rateLimiter';
 
 const NDJSON_TYPES = new Set([

@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPublisherId, isValidSegment, MAX_FIELD_DEPTH, withinDepth } from '@logs-sse/protocol';
 import { canPublish } from '../auth/auth';
 import { authorize, deny } from '../auth/authorize';
-import { closeAfterAnswer, readBody, refuseBody } from '../body';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http';
+import { sendError } from '../http/answers';
+import { closeAfterAnswer, readBody, refuseBody } from '../http/body';
 
 /**
  * A publisher's stats are a few counters. The registry keeps them per token (100 entries and 256 kB

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/protocol';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http';
+import { sendError } from '../http/answers';
 import { laterCursor, readPages } from '../stream/pagedRead';
 import { openSse, writeFrames } from '../stream/sseResponse';
 import { stallGuard } from '../stream/stallGuard';

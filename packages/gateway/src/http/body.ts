@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { sendError } from './http';
+import { sendError } from './answers';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -1,6 +1,6 @@
-import { invalidOptions as invalid, showValue as show } from './errors';
-import { nearest } from './nearest';
-import type { PublishRateLimitOptions } from './options';
+import { invalidOptions as invalid, showValue as show } from '../errors';
+import { nearest } from '../options/nearest';
+import type { PublishRateLimitOptions } from '../options/options';
 
 /** pino's levels; `silent` turns the gateway's own logs off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

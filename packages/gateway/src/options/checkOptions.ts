@@ -1,6 +1,6 @@
-import { checkAuth } from './auth/checkAuth';
+import { invalidOptions as invalid, showValue as show } from '../errors';
+import { checkAuth } from './checkAuth';
 import { checkKeys, isPlainObject } from './checkKeys';
-import { invalidOptions as invalid, showValue as show } from './errors';
 import { CONFIG_FILE_SHAPE, ELSEWHERE, GATEWAY_SHAPE } from './optionShapes';
 
 /** Where options come from, as messages name it. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendError } from './http';
+import { sendError } from './answers';
 
 const ALLOW_HEADERS = 'authorization, content-type, content-encoding, last-event-id, x-publisher-id';
 

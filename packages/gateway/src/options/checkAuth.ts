@@ -1,7 +1,7 @@
 import { isValidChannelPattern, isValidSegment } from '@logs-sse/protocol';
-import { isPlainObject } from '../checkKeys';
 import { invalidOptions as invalid, showValue as show } from '../errors';
-import { nearest } from '../nearest';
+import { isPlainObject } from './checkKeys';
+import { nearest } from './nearest';
 
 /** Shortest static token accepted: 16 characters of a random hex string is 64 bits. */
 export const MIN_TOKEN_LENGTH = 16;

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
-import { jwtAlgorithms } from './auth/checkAuth';
+import { type GatewayLogger, SILENT_LOGGER } from '../logger';
+import type { LogStore } from '../store/store';
+import { jwtAlgorithms } from './checkAuth';
 import { CREATE_GATEWAY_SOURCE, checkOptions, type NumericOption } from './checkOptions';
-import { type GatewayLogger, SILENT_LOGGER } from './logger';
 import type { CONFIG_FILE_SHAPE, GATEWAY_SHAPE } from './optionShapes';
-import type { LogStore } from './store/store';
 
 /**
  * A static publisher token and the services whose channels it may publish to (`*` for any). The token

@@ -1,4 +1,4 @@
-import { GatewayError } from './errors';
+import { GatewayError } from '../errors';
 import { nearest } from './nearest';
 import type { Shape } from './optionShapes';
 

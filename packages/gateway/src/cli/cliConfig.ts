@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { checkJwtSecret, checkToken, jwtAlgorithms } from './auth/checkAuth';
-import { checkCorsOrigins, checkNumberOption, checkOptions } from './checkOptions';
+import { invalidOptions as invalid } from '../errors';
+import { checkJwtSecret, checkToken, jwtAlgorithms } from '../options/checkAuth';
+import { checkCorsOrigins, checkNumberOption, checkOptions } from '../options/checkOptions';
+import { nearest } from '../options/nearest';
+import { type AuthOptions, type GatewayOptions, NUMERIC_OPTIONS } from '../options/options';
 import { type LogLevel, toLogLevel, toNumber, toPort, toRateLimit, toRedisUrl, toText } from './cliValues';
-import { invalidOptions as invalid } from './errors';
-import { nearest } from './nearest';
-import { type AuthOptions, type GatewayOptions, NUMERIC_OPTIONS } from './options';
 
 /** Everything the command line decides: gateway options, where to listen, and what to do. */
 export interface CliConfig {
