@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createLogsClient } from '@logs-sse/client';
-import { createGateway, type Gateway } from '@logs-sse/gateway';
+import type { Gateway } from '@logs-sse/gateway';
+import { startGateway } from '@logs-sse/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const cwd = fileURLToPath(new URL('..', import.meta.url));
@@ -10,8 +11,7 @@ let gateway: Gateway;
 let url: string;
 
 beforeAll(async () => {
-  gateway = createGateway({ logger: false });
-  ({ url } = await gateway.listen({ port: 0 }));
+  ({ gateway, url } = await startGateway());
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
-import { createGateway, type Gateway } from '@logs-sse/gateway';
+import type { Gateway } from '@logs-sse/gateway';
 import { createLogsPublisher, type LogsPublisher } from '@logs-sse/publisher';
+import { startGateway } from '@logs-sse/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runEtl, runFunctions, runWorkflow, WORKFLOW_PHASES } from '../src/index';
 
@@ -17,8 +18,7 @@ let publisher: LogsPublisher | undefined;
 let workspaceCounter = 0;
 
 beforeAll(async () => {
-  gateway = createGateway({ logger: false, historyPerChannel: 5000 });
-  ({ url } = await gateway.listen({ port: 0 }));
+  ({ gateway, url } = await startGateway({ historyPerChannel: 5000 }));
 });
 
 afterEach(async () => {

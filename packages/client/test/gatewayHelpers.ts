@@ -1,5 +1,6 @@
-import { createGateway, type Gateway } from '@logs-sse/gateway';
+import type { createGateway, Gateway } from '@logs-sse/gateway';
 import { API_PATHS, type LogEntry, type PublishResult } from '@logs-sse/protocol';
+import { startGateway as startShared } from '@logs-sse/testing';
 import { expect } from 'vitest';
 
 export type GatewayOptions = NonNullable<Parameters<typeof createGateway>[0]>;
@@ -9,9 +10,7 @@ export async function startGateway(
   options: GatewayOptions = {},
   port = 0,
 ): Promise<{ gateway: Gateway; url: string; port: number }> {
-  const gateway = createGateway({ logger: false, heartbeatSeconds: 1, ...options });
-  const { url, port: bound } = await gateway.listen({ port, host: '127.0.0.1' });
-  return { gateway, url, port: bound };
+  return startShared({ heartbeatSeconds: 1, ...options }, { port });
 }
 
 /** Publishes log lines `${prefix}${from}` ... `${prefix}${to}` to a channel with a plain POST. */

@@ -1,19 +1,11 @@
 import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { createGateway, type Gateway, type GatewayOptions } from '@logs-sse/gateway';
+import type { RunningGateway } from '../../testing/src/index';
 
-export interface Started {
-  gateway: Gateway;
-  url: string;
-}
-
-/** A real gateway on a free loopback port, silent unless a logger is passed. */
-export async function startGateway(options: GatewayOptions = {}): Promise<Started> {
-  const gateway = createGateway({ logger: false, ...options });
-  const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
-  return { gateway, url };
-}
+// The shared starter depends on this package, so its tests import it by path, not by name.
+export { startGateway } from '../../testing/src/index';
+export type Started = RunningGateway;
 
 export interface HttpAnswer {
   status: number;

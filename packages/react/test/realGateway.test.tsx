@@ -1,4 +1,5 @@
-import { createGateway, type Gateway } from '@logs-sse/gateway';
+import type { Gateway } from '@logs-sse/gateway';
+import { startGateway } from '@logs-sse/testing';
 import { render, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogsSSEProvider, useLogsSSE } from '../src/index';
@@ -7,8 +8,7 @@ import { LogsSSEProvider, useLogsSSE } from '../src/index';
 let gateway: Gateway;
 let url: string;
 beforeAll(async () => {
-  gateway = createGateway({ logger: false });
-  ({ url } = await gateway.listen({ port: 0, host: '127.0.0.1' }));
+  ({ gateway, url } = await startGateway());
 });
 afterAll(() => gateway.close());
 

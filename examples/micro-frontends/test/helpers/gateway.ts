@@ -1,5 +1,6 @@
-import { createGateway, type Gateway } from '@logs-sse/gateway';
+import type { Gateway } from '@logs-sse/gateway';
 import { createLogsPublisher, type LogsPublisher } from '@logs-sse/publisher';
+import { startGateway as startShared } from '@logs-sse/testing';
 
 /** The channels the app's start page shows, as the sample services publish them. */
 export const CHANNELS = {
@@ -10,8 +11,7 @@ export const CHANNELS = {
 
 /** A real gateway on the port the app was built for, letting the app's origin read it. */
 export async function startGateway(port: number, appUrl: string): Promise<{ gateway: Gateway; url: string }> {
-  const gateway = createGateway({ logger: false, corsOrigins: [new URL(appUrl).origin] });
-  const { url } = await gateway.listen({ port, host: '127.0.0.1' });
+  const { gateway, url } = await startShared({ corsOrigins: [new URL(appUrl).origin] }, { port });
   return { gateway, url };
 }
 

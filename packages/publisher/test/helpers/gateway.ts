@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { createGateway, type Gateway, type GatewayOptions, MemoryStore } from '@logs-sse/gateway';
+import { type Gateway, type GatewayOptions, MemoryStore } from '@logs-sse/gateway';
+import { startGateway as startShared } from '@logs-sse/testing';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -12,9 +13,7 @@ export async function startGateway(
   options: GatewayOptions & { store?: MemoryStore } = {},
   port = 0,
 ): Promise<RunningGateway> {
-  const gateway = createGateway({ logger: false, historyPerChannel: 50_000, ...options });
-  const listening = await gateway.listen({ port, host: '127.0.0.1' });
-  return { gateway, url: listening.url, port: listening.port };
+  return startShared({ historyPerChannel: 50_000, ...options }, { port });
 }
 
 /** A store that outlives gateways, as Redis would across a restart. */

@@ -1,0 +1,2 @@
+export type { RunningGateway } from './startGateway';
+export { startGateway } from './startGateway';
