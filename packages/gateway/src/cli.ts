@@ -37,7 +37,7 @@ async function main(): Promise<void> {
             logger,
           });
     gateway = createGateway({ ...config.options, logger, store });
-    ({ url } = await gateway.listen({ port: config.port, host: config.host }));
+    ({ url } = await gateway.listen({ port: config.port, host: config.host, ...config.timeouts }));
   } catch (error) {
     fail(error, error instanceof GatewayError && error.code === 'invalid_options' ? 2 : 1);
   }

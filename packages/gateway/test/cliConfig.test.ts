@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -208,6 +209,41 @@ describe('every setting gives one line and exit code 2, never a stack trace', ()
     const path = configFile({ auth: { publishers: [{ token: 'shared-token-00001', services: ['etl'] }] } });
     expect(await refusal(['--config', path], { LOGS_SSE_ADMIN_TOKEN: 'shared-token-00001' })).toBe(
       `logs-sse-gateway: auth.publishers[0].token and auth.adminToken in the config file ${path} with the LOGS_SSE_* variables are the same token: give each role a token of its own\n`,
+    );
+  });
+});
+
+describe('request timeouts from the command line', () => {
+  it('answers 408 to a client that never finishes its headers, within LOGS_SSE_HEADERS_TIMEOUT_MS', async () => {
+    const started = run(['--port', '0'], {
+      LOGS_SSE_HEADERS_TIMEOUT_MS: '200',
+      LOGS_SSE_REQUEST_TIMEOUT_MS: '1000',
+    });
+    const url = new URL(await urlOf(started));
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        // Headers begun and never ended: the slow client that holds a connection for free.
+        socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.startsWith('HTTP/1.1 408 Request Timeout\r\n')).toBe(true);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('request_timeout');
+  });
+
+  it('refuses timeouts that are not a number of milliseconds, naming where they came from', async () => {
+    expect(await refusal(['--port', '0'], { LOGS_SSE_HEADERS_TIMEOUT_MS: 'soon' })).toBe(
+      'logs-sse-gateway: LOGS_SSE_HEADERS_TIMEOUT_MS must be a number; got "soon"\n',
+    );
+    const path = configFile({ auth: 'open', requestTimeoutMs: 0 });
+    expect(await refusal(['--config', path])).toBe(
+      `logs-sse-gateway: requestTimeoutMs in the config file ${path} must be a number of milliseconds from 1 to 2147483647; got 0\n`,
     );
   });
 });

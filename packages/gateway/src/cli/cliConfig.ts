@@ -12,6 +12,8 @@ export interface CliConfig {
   options: GatewayOptions;
   port: number;
   host: string;
+  /** `headersTimeoutMs` and `requestTimeoutMs` of `listen()`, when set. */
+  timeouts: { headersTimeoutMs?: number; requestTimeoutMs?: number };
   redisUrl: string | undefined;
   /** Namespace of the Redis keys, so that several deployments can share one Redis. */
   redisPrefix: string | undefined;
@@ -40,6 +42,8 @@ LOGS_SSE_HISTORY_TTL_SECONDS, LOGS_SSE_MAX_HISTORY_BYTES, LOGS_SSE_MAX_BUFFERED_
 LOGS_SSE_MAX_BODY_BYTES, LOGS_SSE_MAX_ENTRIES_PER_PUBLISH, LOGS_SSE_MAX_CHANNELS, LOGS_SSE_RETRY_MS,
 LOGS_SSE_SHUTDOWN_RETRY_MS, LOGS_SSE_CLOSE_TIMEOUT_MS, LOGS_SSE_STALLED_READER_TIMEOUT_MS, LOGS_SSE_CORS_ORIGINS (comma separated), LOGS_SSE_LOG_LEVEL (fatal, error,
 warn, info, debug, trace or silent; default info),
+LOGS_SSE_HEADERS_TIMEOUT_MS (default 10000) and LOGS_SSE_REQUEST_TIMEOUT_MS (default 60000): how long a
+client may take to send a request's headers, and the whole request, before it gets 408,
 LOGS_SSE_ADMIN_TOKEN and LOGS_SSE_JWT_SECRET (set auth.adminToken and auth.jwt.secret),
 LOGS_SSE_PUBLISH_RATE_LIMIT (<entriesPerSecond> or <entriesPerSecond>:<burst>, such as 5000:20000: each
 service may publish that many entries per second through this gateway, then gets 429; default no limit).
@@ -63,6 +67,8 @@ type ConfigFile = GatewayOptions & {
   redis?: unknown;
   redisPrefix?: unknown;
   logLevel?: unknown;
+  headersTimeoutMs?: unknown;
+  requestTimeoutMs?: unknown;
 };
 
 /**
@@ -76,6 +82,7 @@ export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = 
       options: {},
       port: 3002,
       host: '127.0.0.1',
+      timeouts: {},
       redisUrl: undefined,
       redisPrefix: undefined,
       logLevel: 'info',
@@ -94,6 +101,8 @@ export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = 
     redis: fileRedis,
     redisPrefix: filePrefix,
     logLevel: fileLevel,
+    headersTimeoutMs: fileHeadersTimeout,
+    requestTimeoutMs: fileRequestTimeout,
     ...options
   } = file;
 
@@ -158,7 +167,23 @@ export function loadCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv = 
       : fileLevel === undefined
         ? 'info'
         : toLogLevel(fileLevel, inFile('logLevel'));
-  return { options, port, host, redisUrl, redisPrefix, logLevel, help: false };
+  const timeouts: CliConfig['timeouts'] = {};
+  for (const [key, name, fromFile] of [
+    ['headersTimeoutMs', 'LOGS_SSE_HEADERS_TIMEOUT_MS', fileHeadersTimeout],
+    ['requestTimeoutMs', 'LOGS_SSE_REQUEST_TIMEOUT_MS', fileRequestTimeout],
+  ] as const) {
+    const value = variable(name);
+    const n = value !== undefined ? toNumber(value, name) : fromFile;
+    if (n === undefined) continue;
+    const where = value !== undefined ? name : inFile(key);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 1 || n > 2_147_483_647) {
+      throw invalid(
+        `${where} must be a number of milliseconds from 1 to 2147483647; got ${JSON.stringify(n)}`,
+      );
+    }
+    timeouts[key] = n;
+  }
+  return { options, port, host, timeouts, redisUrl, redisPrefix, logLevel, help: false };
 }
 
 /**

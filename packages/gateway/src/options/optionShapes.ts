@@ -57,6 +57,8 @@ export const CONFIG_FILE_SHAPE = {
   redis: null,
   redisPrefix: null,
   logLevel: null,
+  headersTimeoutMs: null,
+  requestTimeoutMs: null,
 } as const satisfies Shape;
 
 /** Why a top-level key of the other kind of options is not accepted here, and what to use instead. */
@@ -65,6 +67,8 @@ export const ELSEWHERE: { readonly gateway: Record<string, string>; readonly fil
     gateway: {
       port: 'it is an option of listen(), not of createGateway()',
       host: 'it is an option of listen(), not of createGateway()',
+      headersTimeoutMs: 'it is an option of listen(), not of createGateway()',
+      requestTimeoutMs: 'it is an option of listen(), not of createGateway()',
       logLevel: 'pass a logger set to that level as "logger"',
       redis: 'pass a RedisStore from @logs-sse/gateway/redis as "store"',
       redisPrefix: 'pass a RedisStore from @logs-sse/gateway/redis as "store"',

@@ -209,7 +209,10 @@ export type OptionShapesMatch = [
   Expect<SameKeys<typeof GATEWAY_SHAPE.publishRateLimit, PublishRateLimitOptions>>,
   Expect<
     SameKeys<
-      Omit<typeof CONFIG_FILE_SHAPE, 'port' | 'host' | 'redis' | 'redisPrefix' | 'logLevel'>,
+      Omit<
+        typeof CONFIG_FILE_SHAPE,
+        'port' | 'host' | 'redis' | 'redisPrefix' | 'logLevel' | 'headersTimeoutMs' | 'requestTimeoutMs'
+      >,
       Omit<GatewayOptions, 'logger' | 'now' | 'store'>
     >
   >,
