@@ -644,7 +644,7 @@ describe('protocol.md § Shutdown', () => {
     await closing;
   });
 
-  it('a mounted gateway answers new streams 503 with Retry-After: 1 while its host server keeps listening', async () => {
+  it('a mounted gateway answers new streams and publishes 503 with Retry-After: 1 while its host server keeps listening', async () => {
     const gateway = createGateway({ logger: false });
     const server = createServer(gateway.handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -653,6 +653,12 @@ describe('protocol.md § Shutdown', () => {
       await gateway.close();
       const stream = await call(`${url}/api/logs/stream?channels=logs:svc:ws:a`);
       expect([stream.status, stream.headers.get('retry-after'), stream.json.error.code]).toEqual([
+        503,
+        '1',
+        'unavailable',
+      ]);
+      const published = await publish(url, log('a', 'after close'));
+      expect([published.status, published.headers.get('retry-after'), published.json.error.code]).toEqual([
         503,
         '1',
         'unavailable',

@@ -29,6 +29,13 @@ const NDJSON_TYPES = new Set([
 /** `POST /api/logs/publish`: one entry, `{logs: [...]}`, a JSON array, or NDJSON; gzip allowed. */
 export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   ctx.metrics.publishRequests++;
+  // A mounted gateway still gets requests after close(): entries stored now would reach no stream.
+  if (ctx.state.closing) {
+    sendError(res, 'unavailable', 'the gateway is shutting down; retry later', {
+      headers: { 'retry-after': '1' },
+    });
+    return;
+  }
   const grant = await authorize(ctx, req, res, url);
   if (!grant) return;
   // A token that may publish nowhere learns so before it sends a byte of its body.
