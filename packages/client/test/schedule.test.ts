@@ -410,7 +410,9 @@ describe('channel set (fake timers)', () => {
       new TypeError('subscribe() on a closed client: create a new one'),
     );
     expect(() => createLogsClient({ url: 'relative/path' })).toThrow(
-      new TypeError('createLogsClient: url must be an absolute URL, e.g. "https://logs.example.com"'),
+      new TypeError(
+        'createLogsClient: url must be the gateway\'s base URL: absolute ("https://logs.example.com"), or relative to the page in a browser ("/logs-gateway")',
+      ),
     );
     expect(() => createLogsClient({ url: 'http://x', bufferSize: 0 })).toThrow(
       new TypeError('createLogsClient: bufferSize must be a positive integer'),
