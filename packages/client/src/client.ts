@@ -102,6 +102,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let probes = 0;
   /** Whether the current answer brought its `hello`: only then does a poll follow at once. */
   let greeted = false;
+  /** When the first attempt without a cursor went out: a first poll starts from then, by the gateway's clock. */
+  let firstTry: number | undefined;
   /** The newest cursor received. Cursors only grow within a deployment: an older one is a replay. */
   let last: Cursor | undefined;
   /** Where to resume before any entry has arrived: the cursor the gateway said hello with. */
@@ -256,7 +258,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     patterns = patterns.filter((channel) => channel.subscribers.length > 0);
     if (channels.size === 0) {
       // A fresh subscription later starts fresh, with its own `tail`, not from a stale cursor.
-      last = helloCursor = undefined;
+      last = helloCursor = firstTry = undefined;
       stop('idle');
     } else if (
       status !== 'reconnecting' &&
@@ -309,16 +311,22 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (value) headers.authorization = `Bearer ${value}`;
     const resume = last ?? helloCursor;
     if (resume !== undefined) headers['last-event-id'] = resume;
+    else firstTry ??= now();
     parser.reset();
     /** The error when retrying cannot help, else the least delay before the next attempt (`Retry-After`). */
     let outcome: LogsClientError | number = 0;
+    // A stream's `hello` is its first bytes, sent with its headers, unless a proxy on the way holds them.
+    if (!polling) watchStall(4000);
     try {
-      const response = await fetchFn(`${base}/api/logs/${polling ? 'poll' : 'stream'}?${query}${history}`, {
-        headers,
-        signal,
-        cache: 'no-store',
-        credentials,
-      });
+      const response = await fetchFn(
+        `${base}/api/logs/${polling ? `poll?${resume ? '' : `back=${now() - firstTry!}&`}` : 'stream?'}${query}${history}`,
+        {
+          headers,
+          signal,
+          cache: 'no-store',
+          credentials,
+        },
+      );
       const verdict = await classifyResponse(response, now());
       if (verdict !== undefined) {
         outcome = verdict;
@@ -326,9 +334,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
         if (current === generation) {
           connections++;
           setStatus('open');
-          // A stream's `hello` comes right behind its headers, unless a proxy holds it back.
-          if (polling) lastActivity = now();
-          else watchStall(4000);
+          lastActivity = now();
           // Channels changed while this attempt was on its way: it carries the old set.
           if (streamQuery(channels) !== connectedQuery) scheduleApply();
         }
@@ -368,8 +374,9 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       stallTimer = timers.setTimeout(checkStall, limit - idle);
     } else {
       stalls++;
-      // Open but silent: a proxy buffers the stream. Polls get through it; the stream is tried again later.
-      if (status === 'open' && !polling) {
+      // A stream without hello, or silent since: a proxy may hold it back, and polls get through such
+      // proxies. Where the network itself is down, they fail as a stream would; the stream is tried later.
+      if (!polling) {
         polling = true;
         streamAt = now() + backoffDelay(probes++, 30_000, 2, 300_000, 0, random);
       }

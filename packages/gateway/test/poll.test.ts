@@ -83,6 +83,21 @@ describe('GET /api/logs/poll', () => {
     expect(woken.events.filter((e) => e.event === 'log').map((e) => e.id)).toHaveLength(1);
   });
 
+  it('starts a first poll `back` milliseconds ago by its own clock, and refuses a back that is no duration', async () => {
+    let clock = 1_800_000_000_000;
+    g = await startGateway({ now: () => clock });
+    await publish(g.url, log('a', 'before'));
+    clock += 10_000;
+    await publish(g.url, { logs: [log('a', 'after 1'), log('a', 'after 2')] });
+    clock += 3_000;
+    const first = await poll(g.url, `channels=${A}&back=5000`);
+    expect(messages(first)).toEqual(['after 1', 'after 2']);
+    expect(first.events[0]!.data.cursor).toBe(`${1_800_000_000_000 + 8_000 - 1}-999999999999999`);
+    const fromNow = await poll(g.url, `channels=${A}&back=0`);
+    expect(messages(fromNow)).toEqual([]);
+    expect((await poll(g.url, `channels=${A}&back=-1`)).status).toBe(400);
+  });
+
   it('passes over what its filters leave out and answers after the wait with hello alone', async () => {
     g = await startGateway({ heartbeatSeconds: 1 });
     const first = await poll(g.url, `channels=${A}`);

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/protocol';
+import {
+  type Cursor,
+  compareCursors,
+  encodeSseEvent,
+  encodeSseRetry,
+  type HelloEvent,
+} from '@logs-sse/protocol';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http/answers';
@@ -25,6 +31,9 @@ export function pollWaitMs(heartbeatSeconds: number): number {
   return Math.min(25_000, heartbeatSeconds * 2000);
 }
 
+/** Most of the past a first poll's `back` reaches into. */
+export const MAX_POLL_BACK_MS = 5 * 60_000;
+
 /**
  * `GET /api/logs/poll`: the long-poll form of `/api/logs/stream`, for a client behind a proxy that holds
  * back streams. The query, the token and the cursor (`Last-Event-ID`, `lastEventId` or `after`) are those
@@ -32,6 +41,10 @@ export function pollWaitMs(heartbeatSeconds: number): number {
  * gaps and entries after the cursor, as a complete `text/event-stream` body. A poll with a cursor and no
  * `history` waits until an entry it accepts is stored (up to {@link pollWaitMs}); any other answers at
  * once. One answer holds at most a page of entries; the next poll, from the last of them, gets the rest.
+ *
+ * `back=<ms>` on a first poll (no cursor): start where a stream opened that long ago would have, by the
+ * gateway's clock. A client whose streams were held back before it knew any cursor sends how long it has
+ * been trying, so that it misses nothing published meanwhile, whatever its own clock says.
  */
 export async function pollRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   if (ctx.state.closing) {
@@ -41,6 +54,11 @@ export async function pollRoute(ctx: GatewayContext, req: IncomingMessage, res: 
   const after = url.searchParams.get('after');
   if (after !== null && req.headers['last-event-id'] === undefined && !url.searchParams.has('lastEventId')) {
     url.searchParams.set('lastEventId', after);
+  }
+  const rawBack = url.searchParams.get('back');
+  if (rawBack !== null && !/^\d{1,15}$/.test(rawBack)) {
+    sendError(res, 'invalid_query', '"back" must be a whole number of milliseconds');
+    return;
   }
   const query = await authorizeRead(ctx, req, res, url, 'channels');
   if (!query) return;
@@ -65,7 +83,8 @@ export async function pollRoute(ctx: GatewayContext, req: IncomingMessage, res: 
   });
   const deadline = ctx.options.now() + pollWaitMs(ctx.options.heartbeatSeconds);
   try {
-    await answer(ctx, res, query, sub, () => ctx.polls.next(waiter, deadline - ctx.options.now()));
+    const back = query.resume || rawBack === null ? undefined : Math.min(Number(rawBack), MAX_POLL_BACK_MS);
+    await answer(ctx, res, query, sub, back, () => ctx.polls.next(waiter, deadline - ctx.options.now()));
   } finally {
     ctx.polls.leave(waiter);
   }
@@ -76,12 +95,22 @@ async function answer(
   res: ServerResponse,
   query: ReadQuery,
   sub: Subscriber,
+  back: number | undefined,
   wait: () => Promise<boolean>,
 ): Promise<void> {
-  const start = ctx.store.newestCursor();
+  let start = ctx.store.newestCursor();
+  if (back !== undefined) {
+    // "After the last cursor before T" is "at or after T".
+    const from: Cursor = `${ctx.options.now() - back - 1}-999999999999999`;
+    if (start !== null && compareCursors(from, start) < 0) start = from;
+  }
   const hasHistory = query.history.length > 0;
   // As on a stream: history events hold entries up to the start point, the rest only later ones.
-  let after = hasHistory ? (query.resume ? query.after : start) : query.after;
+  let after = hasHistory
+    ? query.resume
+      ? query.after
+      : start
+    : (query.after ?? (back === undefined ? null : start));
   let page: StoreReadResult | undefined;
   try {
     if (after !== null || query.tail !== undefined) {
