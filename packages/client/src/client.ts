@@ -100,6 +100,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let polling = false;
   let streamAt = 0;
   let probes = 0;
+  /** Cleared for good by a gateway that has no polls (404): older than them. */
+  let canPoll = true;
   /** Whether the current answer brought its `hello`: only then does a poll follow at once. */
   let greeted = false;
   /** When the first attempt without a cursor went out: a first poll starts from then, by the gateway's clock. */
@@ -330,6 +332,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       const verdict = await classifyResponse(response, now());
       if (verdict !== undefined) {
         outcome = verdict;
+        // A gateway older than polls: streams only, retried as before.
+        if (polling && response.status === 404) outcome = +(polling = canPoll = false);
       } else {
         if (current === generation) {
           connections++;
@@ -376,7 +380,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       stalls++;
       // A stream without hello, or silent since: a proxy may hold it back, and polls get through such
       // proxies. Where the network itself is down, they fail as a stream would; the stream is tried later.
-      if (!polling) {
+      if (!polling && canPoll) {
         polling = true;
         streamAt = now() + backoffDelay(probes++, 30_000, 2, 300_000, 0, random);
       }

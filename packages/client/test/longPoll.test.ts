@@ -169,3 +169,33 @@ describe('gateway URL', () => {
     }
   });
 });
+
+describe('a gateway without polls', () => {
+  it('goes back to streams for good when the poll endpoint is not found', async () => {
+    vi.useFakeTimers();
+    const fake = fakeFetch();
+    const old = createLogsClient({ url: 'http://gateway.test', fetch: fake.fetch, random: () => 0 });
+    old.subscribe(CHANNEL_A);
+    await vi.advanceTimersByTimeAsync(25);
+    fake.calls[0]!.open();
+    await vi.advanceTimersByTimeAsync(4000);
+    await vi.advanceTimersToNextTimerAsync();
+    fake.calls[1]!.answer(404, { error: { code: 'not_found', message: 'no endpoint at /api/logs/poll' } });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(old.status).toBe('reconnecting');
+    await vi.advanceTimersToNextTimerAsync();
+    fake.calls[2]!.open();
+    await vi.advanceTimersByTimeAsync(4000);
+    await vi.advanceTimersToNextTimerAsync();
+    // Held back again: given up and tried again as a stream, not as a poll.
+    expect(fake.calls.map((call) => call.url.pathname.split('/').at(-1)).slice(0, 4)).toEqual([
+      'stream',
+      'poll',
+      'stream',
+      'stream',
+    ]);
+    const { transport } = old.stats();
+    old.close();
+    expect(transport).toBe('sse');
+  });
+});
