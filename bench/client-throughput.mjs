@@ -13,7 +13,7 @@ const CHANNEL = 'logs:etl:ws-7f3a:run-20261124-0042';
 
 const clientDir = new URL('../packages/client/', import.meta.url);
 const { createLogsClient } = await import(new URL('dist/index.js', clientDir).href);
-// The ESM build of eventsource-parser, the same module the client's dist imports.
+// The ESM build of eventsource-parser (a dev dependency of the client), the common SSE parser.
 const require = createRequire(new URL('package.json', clientDir));
 const parserEntry = require.resolve('eventsource-parser').replace(/index\.cjs$/, 'index.js');
 const { createParser } = await import(pathToFileURL(parserEntry).href);

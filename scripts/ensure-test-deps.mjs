@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Run before `pnpm test`: the suite needs two programs from Debian's packages besides Node.js, a
-// `redis-server` (the Redis tests start private ones) and Chromium (the browser tests drive
-// /usr/bin/chromium; no tool may download a browser of its own). Installs them with apt-get when they are
-// missing and this runs as root; otherwise says what to install and stops.
+// Run before `pnpm test`: the suite needs three programs from Debian's packages besides Node.js, a
+// `redis-server` (the Redis tests start private ones), nginx (the proxy tests start private ones with
+// their own config) and Chromium (the browser tests drive /usr/bin/chromium; no tool may download a
+// browser of its own). Installs them with apt-get when they are missing and this runs as root; otherwise
+// says what to install and stops.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = [];
 if (!onPath('redis-server')) missing.push('redis-server');
+// Debian installs it in /usr/sbin, which is not on every user's PATH.
+if (!onPath('nginx') && !existsSync('/usr/sbin/nginx')) missing.push('nginx');
 if (!existsSync(CHROMIUM)) missing.push('chromium');
 if (missing.length > 0) install(missing);
 

@@ -10,7 +10,6 @@ import {
   type LogEntry,
   matchChannel,
 } from '@logs-sse/protocol';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { backoffDelay } from './backoff';
 import { type Channel, createChannel, flush } from './channel';
 import { classifyResponse } from './classifyResponse';
@@ -19,6 +18,7 @@ import type { LogsClientError } from './errors';
 import type { LogsClient } from './logsClient';
 import type { ClientTimers, LogsClientOptions, SubscribeOptions } from './options';
 import { ringEvicted, ringSnapshot } from './snapshotRing';
+import { createSseParser } from './sseParser';
 import type { ClientStatus, StatusListener } from './status';
 import { historyQuery, streamQuery } from './streamQuery';
 import { isOnline, watchWakeups } from './wakeups';
@@ -38,8 +38,18 @@ const EMPTY: readonly LogEntry[] = Object.freeze([]);
  */
 export function createLogsClient(options: LogsClientOptions): LogsClient {
   const url = options?.url;
-  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
-    throw new TypeError('createLogsClient: url must be an absolute URL, e.g. "https://logs.example.com"');
+  let base: string;
+  try {
+    if (typeof url !== 'string' || !url) throw 0;
+    // Relative to the page (a gateway behind the app's own origin); Node has no page and throws here.
+    const { protocol, origin, pathname } = new URL(url, globalThis.location?.href);
+    if (!/^https?:$/.test(protocol)) throw 0;
+    // The stream's own URL stands for the base it ends in.
+    base = origin + pathname.replace(/(\/api\/logs\/stream)?\/*$/, '');
+  } catch {
+    throw new TypeError(
+      'createLogsClient: url must be the gateway\'s base URL: absolute ("https://logs.example.com"), or relative to the page in a browser ("/logs-gateway")',
+    );
   }
   // Every default lives here, and nowhere else.
   const {
@@ -59,7 +69,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   if (!(Number.isInteger(bufferSize) && bufferSize > 0)) {
     throw new TypeError('createLogsClient: bufferSize must be a positive integer');
   }
-  const base = url.replace(/\/+$/, '');
   // Otherwise fetch's own default, `same-origin`.
   const credentials: RequestCredentials | undefined = options.withCredentials ? 'include' : undefined;
 
@@ -80,7 +89,23 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let stallTimer: unknown;
   /** The stall limit: from the last `hello` (45 s before any), which later connections share. */
   let stallMs = 45_000;
+  /** The limit the stall timer runs with now: `stallMs`, or less while a stream waits for its `hello`. */
+  let limit = 0;
   let lastActivity = 0;
+  /**
+   * Whether entries come by long polling: a stream that opened but stayed silent is held back by a proxy
+   * that buffers. Each poll answers with what arrived after the cursor; the stream is tried again at
+   * `streamAt`, later after each attempt that fails the same way (`probes`).
+   */
+  let polling = false;
+  let streamAt = 0;
+  let probes = 0;
+  /** Cleared for good by a gateway that has no polls (404): older than them. */
+  let canPoll = true;
+  /** Whether the current answer brought its `hello`: only then does a poll follow at once. */
+  let greeted = false;
+  /** When the first attempt without a cursor went out: a first poll starts from then, by the gateway's clock. */
+  let firstTry: number | undefined;
   /** The newest cursor received. Cursors only grow within a deployment: an older one is a replay. */
   let last: Cursor | undefined;
   /** Where to resume before any entry has arrived: the cursor the gateway said hello with. */
@@ -99,19 +124,18 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let droppedByRemoved = 0;
   let lag: number | undefined;
 
-  const parser = createParser({
+  const parser = createSseParser(
     onEvent,
-    onRetry: (ms) => {
+    (ms) => {
       retryBase = ms;
     },
-    onError(parseError) {
+    () => {
       // Larger than any entry a gateway accepts: the stream is broken, replace the connection.
-      if (parseError.type !== 'max-buffer-size-exceeded') return;
       malformed++;
       drop();
     },
-    maxBufferSize: 8e6,
-  });
+    8e6,
+  );
 
   function setStatus(next: ClientStatus, nextError?: LogsClientError): void {
     if (next === status && nextError === error) return;
@@ -139,11 +163,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
    * subscriber gets one batch and each snapshot changes once per chunk.
    */
   function feed(text: string): void {
-    try {
-      parser.feed(text);
-    } catch {
-      // The parser gave up on this stream after an overflow; the connection is being replaced.
-    }
+    parser.feed(text);
     const batch = touched;
     if (batch.length === 0) return;
     touched = [];
@@ -151,7 +171,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (last !== undefined) lag = now() - cursorTime(last);
   }
 
-  function onEvent({ event: type, data: text, id }: EventSourceMessage): void {
+  function onEvent(type: string | undefined, text: string, id: string | undefined): void {
     const data = decodeEvent(type, text);
     if (!data) {
       if (data === null) malformed++;
@@ -159,13 +179,18 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     }
     if (type === 'hello') {
       attempt = 0;
+      greeted = true;
+      if (!polling) probes = 0;
       const { heartbeatSeconds: seconds, cursor } = data;
       // Only a stream that did not resume starts at its hello's cursor (`null`: nothing was stored
       // before it, so everything stored since reaches it); a resumed one starts at the resume point.
       if ((cursor === null || typeof cursor === 'string') && last === undefined)
         helloCursor ??= cursor ?? '0-0';
       // A stall is 2.5 announced heartbeat intervals of silence.
-      if (typeof seconds === 'number' && seconds > 0) watchStall(seconds * 2500);
+      if (typeof seconds === 'number' && seconds > 0) {
+        stallMs = seconds * 2500;
+        watchStall(stallMs);
+      }
       return;
     }
     const exact = channels.get(data.channel);
@@ -235,7 +260,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     patterns = patterns.filter((channel) => channel.subscribers.length > 0);
     if (channels.size === 0) {
       // A fresh subscription later starts fresh, with its own `tail`, not from a stale cursor.
-      last = helloCursor = undefined;
+      last = helloCursor = firstTry = undefined;
       stop('idle');
     } else if (
       status !== 'reconnecting' &&
@@ -268,6 +293,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
    * a reset or an abort ends the stream, and what follows (retry or error) is decided here.
    */
   async function run(current: number, signal: AbortSignal): Promise<void> {
+    if (polling && now() >= streamAt) polling = false;
+    greeted = false;
     const query = streamQuery(channels);
     connectedQuery = query;
     // Read with `query`, before the token is awaited: a channel subscribed meanwhile is in neither (the
@@ -286,19 +313,27 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (value) headers.authorization = `Bearer ${value}`;
     const resume = last ?? helloCursor;
     if (resume !== undefined) headers['last-event-id'] = resume;
+    else firstTry ??= now();
     parser.reset();
     /** The error when retrying cannot help, else the least delay before the next attempt (`Retry-After`). */
     let outcome: LogsClientError | number = 0;
+    // A stream's `hello` is its first bytes, sent with its headers, unless a proxy on the way holds them.
+    if (!polling) watchStall(4000);
     try {
-      const response = await fetchFn(`${base}/api/logs/stream?${query}${history}`, {
-        headers,
-        signal,
-        cache: 'no-store',
-        credentials,
-      });
+      const response = await fetchFn(
+        `${base}/api/logs/${polling ? `poll?${resume ? '' : `back=${now() - firstTry!}&`}` : 'stream?'}${query}${history}`,
+        {
+          headers,
+          signal,
+          cache: 'no-store',
+          credentials,
+        },
+      );
       const verdict = await classifyResponse(response, now());
       if (verdict !== undefined) {
         outcome = verdict;
+        // A gateway older than polls: streams only, retried as before.
+        if (polling && response.status === 404) outcome = +(polling = canPoll = false);
       } else {
         if (current === generation) {
           connections++;
@@ -320,7 +355,9 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       }
     } catch {}
     if (current !== generation) return;
-    if (typeof outcome === 'number') drop(outcome);
+    // A poll that was answered is followed by the next one at once; a stream that ended, after a delay.
+    if (polling && greeted) void run(current, signal);
+    else if (typeof outcome === 'number') drop(outcome);
     else stop('error', outcome);
   }
 
@@ -329,7 +366,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
    * per chunk (a timer per chunk would cost more than the chunk's dispatch).
    */
   function watchStall(limitMs: number): void {
-    stallMs = limitMs;
+    limit = limitMs;
     lastActivity = now();
     clear(stallTimer);
     stallTimer = timers.setTimeout(checkStall, limitMs);
@@ -337,10 +374,16 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
 
   function checkStall(): void {
     const idle = now() - lastActivity;
-    if (idle < stallMs) {
-      stallTimer = timers.setTimeout(checkStall, stallMs - idle);
+    if (idle < limit) {
+      stallTimer = timers.setTimeout(checkStall, limit - idle);
     } else {
       stalls++;
+      // A stream without hello, or silent since: a proxy may hold it back, and polls get through such
+      // proxies. Where the network itself is down, they fail as a stream would; the stream is tried later.
+      if (!polling && canPoll) {
+        polling = true;
+        streamAt = now() + backoffDelay(probes++, 30_000, 2, 300_000, 0, random);
+      }
       drop();
     }
   }
@@ -445,6 +488,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
         malformed,
         bytes,
         lastEventId: last ?? helloCursor,
+        transport: polling ? 'poll' : 'sse',
         lag,
         channels: channels.size,
       };

@@ -36,6 +36,12 @@ export interface LogsClientStats {
    * one, the cursor the gateway said hello with.
    */
   lastEventId: string | undefined;
+  /**
+   * How entries arrive: `'sse'`, one event stream, or `'poll'`, long polls, while a proxy on the way
+   * holds the stream back (its `hello` did not follow its headers, or its heartbeats stopped). The
+   * stream is tried again after 30 s, then less and less often, up to every 5 minutes.
+   */
+  transport: 'sse' | 'poll';
   /** Milliseconds between the newest entry's cursor time and its arrival (clock skew included). */
   lag: number | undefined;
   /** Channels and patterns currently subscribed. */

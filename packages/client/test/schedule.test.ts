@@ -166,28 +166,42 @@ describe('stall detection (fake timers)', () => {
 });
 
 describe('connect timeout (fake timers)', () => {
-  it('gives up a request that gets no answer, after the stall limit of the last hello', async () => {
+  it('gives up a stream without hello after 4 s, a poll without answer after the stall limit of the last hello', async () => {
     create({ random: () => 0 });
     client.subscribe(CHANNEL_A);
     await vi.advanceTimersByTimeAsync(25);
-    // Never answered, before any hello: the default limit of 45 s.
-    await vi.advanceTimersByTimeAsync(44_999);
+    // A stream that brings no hello within 4 s: polls take over.
+    await vi.advanceTimersByTimeAsync(3_999);
     expect(calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(calls[0]!.signal?.aborted).toBe(true);
     await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((call) => call.url.pathname)).toEqual(['/api/logs/stream', '/api/logs/poll']);
+    // A poll never answered, before any hello: the default limit of 45 s.
+    await vi.advanceTimersByTimeAsync(44_999);
     expect(calls).toHaveLength(2);
-    calls[1]!.open();
-    calls[1]!.push(hello(2));
-    calls[1]!.end();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls[1]!.signal?.aborted).toBe(true);
     await vi.advanceTimersByTimeAsync(1);
     expect(calls).toHaveLength(3);
-    // This gateway said 2 s heartbeats: a silent attempt is given up after 5 s.
-    await vi.advanceTimersByTimeAsync(4_999);
-    expect(calls).toHaveLength(3);
-    await vi.advanceTimersByTimeAsync(2);
+    calls[2]!.open();
+    calls[2]!.push(hello(2));
+    calls[2]!.end();
+    await vi.advanceTimersByTimeAsync(1);
+    // 30 s after the switch, the poll that follows an answer tries the stream again; held back, polls again.
+    expect(calls[3]!.url.pathname).toBe('/api/logs/stream');
+    await vi.advanceTimersByTimeAsync(3_999);
     expect(calls).toHaveLength(4);
-    expect(client.stats().stalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls[4]!.url.pathname).toBe('/api/logs/poll');
+    calls[4]!.open();
+    calls[4]!.push(hello(2));
+    // This gateway said 2 s heartbeats: a poll silent for 5 s is given up.
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(calls).toHaveLength(5);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls).toHaveLength(6);
+    expect(client.stats().stalls).toBe(4);
   });
 });
 
@@ -410,7 +424,9 @@ describe('channel set (fake timers)', () => {
       new TypeError('subscribe() on a closed client: create a new one'),
     );
     expect(() => createLogsClient({ url: 'relative/path' })).toThrow(
-      new TypeError('createLogsClient: url must be an absolute URL, e.g. "https://logs.example.com"'),
+      new TypeError(
+        'createLogsClient: url must be the gateway\'s base URL: absolute ("https://logs.example.com"), or relative to the page in a browser ("/logs-gateway")',
+      ),
     );
     expect(() => createLogsClient({ url: 'http://x', bufferSize: 0 })).toThrow(
       new TypeError('createLogsClient: bufferSize must be a positive integer'),

@@ -7,6 +7,7 @@ import type { RedisSide } from './store/redis/redisSide';
 import type { LogStore } from './store/store';
 import type { Fanout } from './stream/fanout';
 import type { OpenAnswers } from './stream/pagedRead';
+import type { PollWaiters } from './stream/pollWaiters';
 
 /** The object `GET /admin/logs/stats` and `gateway.stats()` return. */
 export interface GatewayStats {
@@ -40,6 +41,8 @@ export interface GatewayContext {
   readonly fanout: Fanout;
   /** `/history` answers and `follow=false` replays being written. */
   readonly answers: OpenAnswers;
+  /** Long polls waiting for an entry. */
+  readonly polls: PollWaiters;
   readonly metrics: Metrics;
   readonly publishers: PublisherRegistry;
   /** Present when `publishRateLimit` is set. */

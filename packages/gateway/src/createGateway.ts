@@ -18,6 +18,7 @@ import { collectStats } from './routes/admin';
 import { MemoryStore } from './store/memory/memoryStore';
 import { Fanout } from './stream/fanout';
 import { OpenAnswers } from './stream/pagedRead';
+import { PollWaiters } from './stream/pollWaiters';
 
 export interface ListenOptions {
   /** TCP port; `0` picks any free port. Defaults to `3002`. */
@@ -86,6 +87,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     store,
     fanout,
     answers: new OpenAnswers(),
+    polls: new PollWaiters(store),
     metrics,
     publishers: new PublisherRegistry(resolved.now),
     rateLimiter:
@@ -208,6 +210,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ctx.state.closing = true;
     clearInterval(heartbeat);
     unsubscribe();
+    // Waiting polls answer now, with what they have, and tell their clients when to come back.
+    ctx.polls.close();
     const goodbye = encodeSseRetry(resolved.shutdownRetryMs);
     for (const sub of [...fanout.subscribers]) {
       fanout.remove(sub);

@@ -3,6 +3,7 @@ import { API_PATHS } from '@logs-sse/protocol';
 import type { GatewayContext } from './context';
 import { healthRoute, metricsRoute, readyRoute, statsRoute } from './routes/admin';
 import { historyRoute } from './routes/history';
+import { pollRoute } from './routes/poll';
 import { publishRoute } from './routes/publish';
 import { publisherHeartbeatRoute } from './routes/publisherHeartbeat';
 import { streamRoute } from './routes/stream';
@@ -21,6 +22,7 @@ export const ROUTES: Record<string, Partial<Record<Method, Route>>> = {
   [API_PATHS.publisherHeartbeat]: { POST: publisherHeartbeatRoute },
   [API_PATHS.stream]: { GET: streamRoute, HEAD: streamHeadRoute },
   [API_PATHS.history]: { GET: historyRoute, HEAD: historyRoute },
+  [API_PATHS.poll]: { GET: pollRoute, HEAD: pollRoute },
   [API_PATHS.health]: { GET: healthRoute, HEAD: healthRoute },
   [API_PATHS.ready]: { GET: readyRoute, HEAD: readyRoute },
   [API_PATHS.stats]: { GET: statsRoute, HEAD: statsRoute },

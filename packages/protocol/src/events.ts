@@ -58,6 +58,8 @@ export interface StreamEventMap {
 export const API_PATHS = {
   publish: '/api/logs/publish',
   stream: '/api/logs/stream',
+  /** The long-poll form of `stream`, for clients behind proxies that buffer. */
+  poll: '/api/logs/poll',
   history: '/api/logs/history',
   publisherHeartbeat: '/api/logs/publishers/heartbeat',
   health: '/health',

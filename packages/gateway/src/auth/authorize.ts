@@ -5,7 +5,7 @@ import { bearerToken, sendError } from '../http/answers';
 import type { Grant } from './auth';
 
 /** Where a browser's `EventSource` (or a plain link) may be the client, which cannot send headers. */
-const QUERY_TOKEN_PATHS: ReadonlySet<string> = new Set([API_PATHS.stream, API_PATHS.history]);
+const QUERY_TOKEN_PATHS: ReadonlySet<string> = new Set([API_PATHS.stream, API_PATHS.poll, API_PATHS.history]);
 
 /**
  * Resolves the request's grant, or answers and resolves `undefined`: 401 without a valid token, 400 when

@@ -42,7 +42,8 @@ export function laterCursor(a: Cursor | null | undefined, b: Cursor | null | und
 }
 
 /**
- * Answers being written that are not live streams: `/history` and `follow=false` replays. They count in
+ * Answers being written that are not live streams: `/history`, `follow=false` replays and long polls
+ * (also while they wait). They count in
  * the stats and metrics like streams do, so a reader that does not read shows up.
  */
 export class OpenAnswers {
