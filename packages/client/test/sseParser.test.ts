@@ -60,3 +60,50 @@ describe('createSseParser', () => {
     expect(events).toEqual([[undefined, 'ok', undefined]]);
   });
 });
+
+describe('createSseParser against eventsource-parser', () => {
+  const value = fc.stringMatching(/^[a-z0-9 :{}"é😀\u2028-]{0,12}$/u);
+  const field = fc.oneof(
+    value.map((v) => `data: ${v}`),
+    value.map((v) => `data:${v}`),
+    fc.constant('data'),
+    value.map((v) => `event: ${v}`),
+    fc.constant('event'),
+    value.map((v) => `id: ${v}`),
+    fc.constant('id'),
+    fc.nat(100_000).map((n) => `retry: ${n}`),
+    value.map((v) => `retry: ${v}`),
+    value.map((v) => `:${v}`),
+    value.map((v) => `other: ${v}`),
+    fc.constant(''),
+  );
+
+  it('reads any stream, however its lines end and however it is cut, as the library does', async () => {
+    const { createParser } = await import('eventsource-parser');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(field, fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 40 }),
+        fc.array(fc.nat(2000), { maxLength: 8 }),
+        (lines, cuts) => {
+          // The library, like the standard, keeps a half-read event until its blank line: so does ours.
+          const text = `${lines.map(([line, end]) => line + end).join('')}\n\n`;
+          const at = [...new Set(cuts.map((cut) => cut % (text.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...at].map((from, i) => text.slice(from, at[i] ?? text.length));
+
+          const expected: [string | undefined, string, string | undefined][] = [];
+          const expectedRetries: number[] = [];
+          const library = createParser({
+            onEvent: (event) => expected.push([event.event || undefined, event.data, event.id]),
+            onRetry: (ms) => expectedRetries.push(ms),
+          });
+          for (const chunk of chunks) library.feed(chunk);
+
+          const ours = parse(chunks);
+          expect(ours.events).toEqual(expected);
+          expect(ours.retries).toEqual(expectedRetries);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
