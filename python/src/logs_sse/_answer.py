@@ -30,8 +30,9 @@ class Verdict:
 
 
 def read_answer(outcome: Outcome, count: int, now: float) -> Verdict:
-    """2xx counts what was accepted and rejected; 413 splits; 408, 429, 5xx and network faults are
-    retried; any other 4xx drops the entries, since sending them again would be refused again."""
+    """2xx counts what was accepted and rejected; 413 splits, and so does a 400 about the body as a
+    whole; 408, 429, 5xx and network faults are retried; any other 4xx drops the entries, since sending
+    them again would be refused again."""
     verdict = Verdict()
     if not isinstance(outcome, Answer):
         verdict.action = "retry"
@@ -72,8 +73,14 @@ def read_answer(outcome: Outcome, count: int, now: float) -> Verdict:
         code = "rate_limited" if status == 429 else "server_error"
         verdict.error = PublisherError(code, message, status, count)
     elif status == 400:
-        error = body.get("error")
-        _split_rejected(verdict, _list(error.get("rejected")) if isinstance(error, dict) else [], count)
+        error = _object(body.get("error"))
+        rejected = error.get("rejected")
+        if not isinstance(rejected, list) and count > 1:
+            # A fault of the body as a whole: for our NDJSON that is one entry nested deeper than the
+            # gateway reads, found before it parses a line. Halving finds it, and it alone is dropped.
+            verdict.action = "split"
+            return verdict
+        _split_rejected(verdict, _list(rejected), count)
         verdict.error = PublisherError("invalid_entries", message, status, count)
     elif status == 401 or status == 403:
         verdict.refused = count
