@@ -37,10 +37,10 @@ def test_flush_and_close_keep_their_deadline_while_the_gateway_is_down(gateways,
         pub.publish(f"{i}", channel=CHANNEL)
     started = time.monotonic()
     assert pub.flush(0.3) is False
-    assert 0.3 <= time.monotonic() - started < 1.0
+    assert 0.3 <= time.monotonic() - started < 2.0
     started = time.monotonic()
     assert pub.close(0.3) is False
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3.0  # 0.3 s of sending, then a moment to let go
     stats = pub.stats()
     assert stats["dropped_by"]["closed"] == 30 and stats["queue_size"] == 0
     assert_accounted(stats)
@@ -56,7 +56,7 @@ def test_close_cuts_a_request_the_gateway_never_answers(publishers):
         pub.publish("never answered", channel=CHANNEL)
         started = time.monotonic()
         assert pub.close(0.2) is False
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 3.0  # not the 30 s request timeout
         stats = pub.stats()
         assert stats["dropped_by"]["closed"] == 1
         assert_accounted(stats)
