@@ -17,8 +17,9 @@ from ._protocol import PUBLISHER_ID_HEADER
 MAX_ANSWER_BYTES = 256 * 1024
 #: Bodies smaller than this are not worth compressing.
 GZIP_MIN_BYTES = 1024
-#: A body is written in pieces this large, looking between them for an early answer (a 413).
-_PIECE = 64 * 1024
+#: A larger body is written in pieces this large, looking between them for an early answer (a 413);
+#: a smaller one leaves with its headers in one write.
+_PIECE = 256 * 1024
 
 
 class Answer(NamedTuple):
@@ -121,8 +122,14 @@ class HttpClient:
             for name, value in headers.items():
                 conn.putheader(name, value)
             started = True
-            conn.endheaders()
-            complete = _write_body(conn, body)
+            if len(body) <= _PIECE:
+                # One write for headers and body: each system call lets the caller's threads take the
+                # interpreter, and getting it back can cost this thread a whole switch interval.
+                conn.endheaders(body)
+                complete = True
+            else:
+                conn.endheaders()
+                complete = _write_body(conn, body)
         except (socket.timeout, TimeoutError):
             self.close()
             return Failure("timeout", f"no answer within {self._timeout:g} s")
@@ -177,9 +184,6 @@ class _Stale(NamedTuple):
 
 def _write_body(conn: http.client.HTTPConnection, body: bytes) -> bool:
     """Writes the body; stops early, returning ``False``, when the gateway has already answered."""
-    if len(body) <= _PIECE:
-        conn.send(body)
-        return True
     view = memoryview(body)
     sock = conn.sock
     for start in range(0, len(body), _PIECE):

@@ -42,6 +42,10 @@ class Sender:
         self.settled = threading.Condition(self.lock)
         self.http = HttpClient(options.url, options.token, options.request_timeout, publisher_id)
         self.thread: Optional[threading.Thread] = None
+        # Idempotency keys: random once, then counted. Drawing randomness per batch is a system call,
+        # and each one can cost this thread a switch interval to get the interpreter back.
+        self.key_prefix = os.urandom(12).hex()
+        self.keys_used = 0
 
         self.queue: Deque[str] = deque()
         self.queue_bytes = 0
@@ -268,19 +272,27 @@ class Sender:
         return None if due <= time.monotonic() else due
 
     def _take_batch(self) -> None:
+        """Moves the oldest entries, up to ``batch_size`` and ``max_batch_bytes``, into the batch in
+        flight. Holds the lock, so the common cases run at C speed: the whole queue, or a count of it."""
         options = self.options
         queue = self.queue
-        batch: List[str] = []
-        size = 0
         self.inflight_seq = self.next_seq - len(queue)
         limit = options.max_batch_bytes
-        while queue and len(batch) < options.batch_size:
-            line = queue[0]
-            if batch and size + len(line) + 1 > limit:
-                break
-            queue.popleft()
-            batch.append(line)
-            size += len(line)
+        if len(queue) <= options.batch_size and self.queue_bytes + len(queue) <= limit:
+            batch = list(queue)
+            queue.clear()
+            size = self.queue_bytes
+        else:
+            count = min(len(queue), options.batch_size)
+            popleft = queue.popleft
+            batch = [popleft() for _ in range(count)]
+            size = sum(map(len, batch))
+            if size + count > limit:
+                # Over the byte limit: hand back the newest until it fits (at least one entry goes).
+                while len(batch) > 1 and size + len(batch) > limit:
+                    line = batch.pop()
+                    size -= len(line)
+                    queue.appendleft(line)
         self.queue_bytes -= size
         self.inflight = batch
         self.inflight_start = 0
@@ -304,12 +316,14 @@ class Sender:
                 if self.stopped or start >= total:
                     break
                 end = min(start + chunk, total)
-                lines = self.inflight[start:end]
+                # The list itself is never changed in place (overflow only moves inflight_start).
+                lines = self.inflight if start == 0 and end == total else self.inflight[start:end]
             if key_for != (start, end):
                 # A new body (a half after a 413, a batch cut by overflow while it waited) is a new
                 # request; the same body sent again is the same request.
                 key_for = (start, end)
-                key = os.urandom(16).hex()
+                self.keys_used += 1
+                key = f"{self.key_prefix}-{self.keys_used}"
             body = "\n".join(lines).encode("utf-8", "backslashreplace")
             outcome = self.http.post(PUBLISH_PATH, body, _NDJSON, options.gzip, key)
             count = end - start
@@ -356,10 +370,10 @@ class Sender:
     def _settle(self, start: int, end: int) -> None:
         """Entries ``start`` to ``end`` of the batch are sent or dropped. Holds the lock."""
         inflight = self.inflight
-        for i in range(start, end):
-            self.inflight_bytes -= len(inflight[i])
         self.inflight_start = end
-        if end >= len(inflight):
+        if end < len(inflight):
+            self.inflight_bytes -= sum(map(len, inflight[start:end]))
+        else:
             self.inflight = []
             self.inflight_start = 0
             self.inflight_bytes = 0
