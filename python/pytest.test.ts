@@ -1,6 +1,6 @@
 // Runs the Python package's tests (python/tests, pytest) against the gateway built by `pnpm build`, in a
 // virtualenv of their own under node_modules/.cache, with the package installed from python/ as users
-// install it. The first run creates the virtualenv and installs pytest, structlog and hatchling; later
+// install it. The first run creates the virtualenv and installs pytest, structlog and setuptools; later
 // runs only reinstall the package.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,10 @@ const root = join(here, '..');
 const cli = join(root, 'packages/gateway/dist/cli.js');
 const venv = join(root, 'node_modules/.cache/logs-sse-python/venv');
 const python = join(venv, 'bin/python');
-const TOOLS = ['pytest', 'structlog', 'hatchling'];
+// setuptools 77 reads the project's SPDX `license`; the one a venv may start with is older.
+const TOOLS = ['pytest', 'structlog', 'setuptools>=77'];
+const TOOLS_READY =
+  'import pytest, structlog, setuptools; assert int(setuptools.__version__.split(".")[0]) >= 77';
 
 interface Run {
   code: number | null;
@@ -56,10 +59,10 @@ async function prepare(): Promise<void> {
       '; the Python tests need python3 with its venv module (Debian: apt-get install python3-venv)',
     );
   }
-  const tools = await run(python, ['-c', `import ${TOOLS.join(', ')}`]);
+  const tools = await run(python, ['-c', TOOLS_READY]);
   if (tools.code !== 0)
     await must('installing the test tools', python, ['-m', 'pip', 'install', '-q', ...TOOLS]);
-  // Built with the hatchling installed above rather than in an isolated environment, which would look
+  // Built with the setuptools installed above rather than in an isolated environment, which would look
   // the build backend up in the package index on every run.
   await must('installing python/', python, [
     '-m',
