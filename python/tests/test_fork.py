@@ -63,3 +63,32 @@ def test_a_child_forked_before_the_first_publish_starts_its_own_thread(gateway, 
     assert os.waitpid(pid, 0)[1] == 0
     assert messages(gateway.wait_history("logs:etl:ws-1:forked", 1)) == ["from the child"]
     assert pub.stats()["generated"] == 0
+
+
+def _work(url: str) -> None:
+    from logs_sse import LogsPublisher
+
+    # A publisher made in the child itself, never closed: the drain at exit must send what it holds.
+    LogsPublisher(url, service="etl", flush_interval=30).publish("from a pool worker", channel="logs:etl:ws-1:mp")
+
+
+def _inherited(pub) -> None:
+    pub.publish("inherited", channel="logs:etl:ws-1:mp-inherited")
+
+
+def test_multiprocessing_children_drain_before_they_exit(gateway, publishers):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    made_in_child = context.Process(target=_work, args=(gateway.url,))
+    made_in_child.start()
+    made_in_child.join(20)
+    assert made_in_child.exitcode == 0
+    assert messages(gateway.wait_history("logs:etl:ws-1:mp", 1)) == ["from a pool worker"]
+
+    pub = publishers(gateway.url, flush_interval=30)
+    inherited = context.Process(target=_inherited, args=(pub,))
+    inherited.start()
+    inherited.join(20)
+    assert inherited.exitcode == 0
+    assert messages(gateway.wait_history("logs:etl:ws-1:mp-inherited", 1)) == ["inherited"]

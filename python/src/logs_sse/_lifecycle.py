@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Set
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
 
 _open: Set["_Core"] = set()
 _lock = threading.Lock()
+#: The process that last registered the drain with multiprocessing, whose finalizers are per process.
+_finalizer_pid = 0
 
 
 def track(core: "_Core") -> None:
@@ -20,6 +23,7 @@ def track(core: "_Core") -> None:
     drained when the interpreter exits."""
     with _lock:
         _open.add(core)
+    _drain_in_multiprocessing_children()
 
 
 def untrack(core: "_Core") -> None:
@@ -47,6 +51,29 @@ def _after_fork_in_child() -> None:
     _lock = threading.Lock()
     for core in list(_open):
         core.after_fork()
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None and _open:
+        # A child multiprocessing starts clears its finalizers after this hook has run, then runs its
+        # own after-fork hooks: register the drain again from there.
+        util.register_after_fork(_MARKER, lambda _: _drain_in_multiprocessing_children(force=True))
+
+
+class _Marker:
+    """Something multiprocessing can hold a weak reference to, as its after-fork hooks need."""
+
+
+_MARKER = _Marker()
+
+
+def _drain_in_multiprocessing_children(force: bool = False) -> None:
+    """A multiprocessing child ends with ``os._exit()``, which runs no atexit hook, only
+    multiprocessing's own finalizers: the drain is registered there too, once per process (closing
+    twice does nothing the second time). Without multiprocessing loaded, nothing to do."""
+    global _finalizer_pid
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None and (force or _finalizer_pid != os.getpid()):
+        _finalizer_pid = os.getpid()
+        util.Finalize(None, _close_at_exit, exitpriority=0)
 
 
 atexit.register(_close_at_exit)
