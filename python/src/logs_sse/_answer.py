@@ -4,7 +4,7 @@ contract (docs/protocol.md, "Retrying")."""
 from __future__ import annotations
 
 import json
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from ._http import Answer, Outcome
 from ._retry import is_retryable_status, parse_retry_after
@@ -44,7 +44,7 @@ def read_answer(outcome: Outcome, count: int, now: float) -> Verdict:
         result = _object(_parse(outcome.body))
         rejected = _list(result.get("rejected"))
         accepted = result.get("accepted")
-        claimed = accepted if _is_count(accepted) else count - len(rejected)
+        claimed: int = accepted if isinstance(accepted, int) and not isinstance(accepted, bool) else count - len(rejected)
         verdict.accepted = True
         verdict.sent = min(count, max(0, claimed))
         # Counted from what was accepted, not from the list: the gateway lists at most 100 rejections.
@@ -74,13 +74,13 @@ def read_answer(outcome: Outcome, count: int, now: float) -> Verdict:
         verdict.error = PublisherError(code, message, status, count)
     elif status == 400:
         error = _object(body.get("error"))
-        rejected = error.get("rejected")
-        if not isinstance(rejected, list) and count > 1:
+        listed = error.get("rejected")
+        if not isinstance(listed, list) and count > 1:
             # A fault of the body as a whole: for our NDJSON that is one entry nested deeper than the
             # gateway reads, found before it parses a line. Halving finds it, and it alone is dropped.
             verdict.action = "split"
             return verdict
-        _split_rejected(verdict, _list(rejected), count)
+        _split_rejected(verdict, _list(listed), count)
         verdict.error = PublisherError("invalid_entries", message, status, count)
     elif status == 401 or status == 403:
         verdict.refused = count
@@ -110,16 +110,12 @@ def _parse(body: bytes) -> Any:
         return None
 
 
-def _object(value: Any) -> dict:
+def _object(value: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> List[Any]:
     return value if isinstance(value, list) else []
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _message(error: Any) -> Optional[str]:

@@ -151,7 +151,7 @@ def _check_fields(entry: Dict[str, Any]) -> bool:
         ):
             return False
         return message is None or isinstance(message, str)
-    return kind == "done"
+    return bool(kind == "done")
 
 
 def _check_time(entry: Dict[str, Any], key: str, value: Any) -> bool:

@@ -75,7 +75,7 @@ class HttpClient:
             outcome = self._send(url, headers, body)
         if isinstance(outcome, _Stale):
             outcome = Failure("network_error", outcome.message)
-        return outcome  # type: ignore[return-value]
+        return outcome
 
     def abort(self) -> None:
         """Cuts the request under way, if any, and every later one: they come back as network errors.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random as random_module
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from . import _lifecycle
 from ._encoder import EntryEncoder
@@ -141,7 +141,7 @@ class LogsPublisher:
             )
         )
         self._core = _Core(options)
-        self._bindings: dict = {}
+        self._bindings: Dict[str, Any] = {}
         self._encoder = EntryEncoder(service, self._bindings)
 
     def publish(self, message: Optional[str] = None, /, **fields: Any) -> bool:
