@@ -1,5 +1,5 @@
 // The benchmark suite: fan-out and memory against nginx + nchan and better-sse, the publisher against pino,
-// the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
+// the Python publisher against the standard library's QueueHandler, the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
 //
 //   pnpm bench            full run (about ten minutes on 2 cores), with the browser long-task check
 //   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
@@ -218,6 +218,12 @@ say('publish cost with 10,000 patterns held (ours only)');
 const patterns = await runPatterns(patternSettings(quick), say);
 say('publisher vs pino');
 const publisher = await runScript('publisher.mjs', quick ? ['20000', '3'] : ['100000', '5'], 180_000);
+say('Python publisher vs logging.handlers.QueueHandler, and sustained delivery');
+const pythonPublisher = await runScript(
+  'python-publisher.mjs',
+  quick ? ['20000', '3', '100000'] : ['100000', '5', '300000'],
+  300_000,
+);
 say('client vs bare eventsource-parser');
 const client = await runScript('client-throughput.mjs', [], 180_000);
 // The browser figure needs the demo app and Chromium; the quick run leaves it out to stay under a minute.
@@ -230,6 +236,7 @@ if (!quick) {
 const results = {
   fanout: { ...fanout.one, many: fanout.many },
   publisher,
+  python_publisher: pythonPublisher,
   client,
   memory: memoryResult,
   patterns,
@@ -316,6 +323,35 @@ function printTable(r) {
     '',
     '',
   ]);
+  const py = r.python_publisher;
+  if (py.skipped || py.error) {
+    rows.push(['python publisher', 'ours', py.skipped ?? py.error, '', '', '']);
+  } else {
+    rows.push([
+      'python publisher',
+      'ours',
+      `${f(py.publish_cpu_ns)} ns CPU/call`,
+      `${f(py.publish_wall_ns)} ns wall/call`,
+      `${f(py.sustained_logs_per_s)} logs/s sustained (goal >= 50000)`,
+      '',
+    ]);
+    rows.push([
+      'python publisher',
+      'QueueHandler',
+      `${f(py.queue_handler_cpu_ns)} ns CPU/call`,
+      `${f(py.queue_handler_wall_ns)} ns wall/call`,
+      '',
+      '',
+    ]);
+    rows.push([
+      'python publisher',
+      'ratio',
+      `CPU ${f(py.ratio_cpu, 2)} (goal <= 1.0)`,
+      `wall ${f(py.ratio_wall, 2)}`,
+      '',
+      '',
+    ]);
+  }
   const c = r.client;
   rows.push(['client', 'ours', `${f(c.ours_mb_s, 1)} MB/s`, '', '', '']);
   rows.push(['client', 'baseline', `${f(c.baseline_mb_s, 1)} MB/s`, '', '', '']);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm demo`: the whole product on one machine. Builds the web app, then starts the gateway in open mode
-// on 127.0.0.1:3002 (loopback only), the three sample services publishing to it, and the web app, and
-// prints the app's URL. Ctrl-C stops everything; when one part stops by itself, the others are stopped too.
+// on 127.0.0.1:3002 (loopback only), the three sample Node services publishing to it (and the Python one
+// when python3 is on the machine), and the web app, and prints the app's URL. Ctrl-C stops everything;
+// when one part stops by itself, the others are stopped too.
 //
 // Ports: LOGS_SSE_PORT (gateway, default 3002) and DEMO_WEB_PORT (web app, default 4173).
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const gatewayCli = join(root, 'packages/gateway/dist/cli.js');
 const webDir = join(root, 'examples/micro-frontends');
 const servicesDir = join(root, 'examples/node-service');
+const pythonService = join(root, 'examples/python-service/validator.py');
 const host = '127.0.0.1';
 const gatewayPort = Number(process.env.LOGS_SSE_PORT ?? 3002);
 const webPort = Number(process.env.DEMO_WEB_PORT ?? 4173);
@@ -45,13 +47,15 @@ if (built.status !== 0) {
   process.exit(1);
 }
 
-const SERVICES = ['etl', 'workflow', 'functions'];
+// The Python sample service runs when python3 is here; it uses the package from python/src as it is.
+const withPython = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+const SERVICES = ['etl', 'workflow', 'functions', ...(withPython ? ['validator'] : [])];
 /** Every process the demo started, by name; each is stopped when the demo stops. */
 const children = new Map();
 let stopping = false;
 
-function start(name, args, { onStdout, ...options } = {}) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+function start(name, args, { onStdout, command = process.execPath, ...options } = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   children.set(name, child);
   const prefix = (text) => text.replace(/^(?=.)/gm, `[${name}] `);
   child.stdout.setEncoding('utf8');
@@ -116,13 +120,19 @@ await new Promise((resolve) => {
   });
 });
 
-// 2. The sample services, run from their TypeScript sources.
-for (const service of SERVICES) {
+// 2. The sample services, run from their TypeScript sources, and the Python one from its script.
+for (const service of SERVICES.filter((name) => name !== 'validator')) {
   start(
     service,
     ['--conditions=@logs-sse/source', '--import', 'tsx', 'src/main.ts', service, '--url', gatewayUrl],
     { cwd: servicesDir },
   );
+}
+if (withPython) {
+  start('validator', [pythonService, '--url', gatewayUrl], {
+    command: 'python3',
+    env: { ...process.env, PYTHONPATH: join(root, 'python/src'), PYTHONUNBUFFERED: '1' },
+  });
 }
 
 // 3. The web app, as built above.
@@ -137,7 +147,7 @@ logs-sse demo running. Ctrl-C stops it.
 
   web app   ${webUrl}
   gateway   ${gatewayUrl} (open mode, loopback only)
-  services  etl, workflow and functions, publishing to workspace "demo"
+  services  etl, workflow and functions${withPython ? ', and validator (Python)' : ''}, publishing to workspace "demo"
 
 Watch the same logs from a terminal:
   curl -N '${gatewayUrl}/api/logs/stream?channels=logs:workflow:demo:*'

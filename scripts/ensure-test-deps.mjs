@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Run before `pnpm test`: the suite needs three programs from Debian's packages besides Node.js, a
+// Run before `pnpm test`: the suite needs programs from Debian's packages besides Node.js, a
 // `redis-server` (the Redis tests start private ones), nginx (the proxy tests start private ones with
-// their own config) and Chromium (the browser tests drive /usr/bin/chromium; no tool may download a
-// browser of its own). Installs them with apt-get when they are missing and this runs as root; otherwise
-// says what to install and stops.
+// their own config), Chromium (the browser tests drive /usr/bin/chromium; no tool may download a
+// browser of its own) and Python 3 with its venv module (the Python package's tests run in a virtualenv
+// of their own). Installs them with apt-get when they are missing and this runs as root; otherwise says
+// what to install and stops.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -13,6 +14,10 @@ if (!onPath('redis-server')) missing.push('redis-server');
 // Debian installs it in /usr/sbin, which is not on every user's PATH.
 if (!onPath('nginx') && !existsSync('/usr/sbin/nginx')) missing.push('nginx');
 if (!existsSync(CHROMIUM)) missing.push('chromium');
+// Debian's python3 leaves venv's pip bootstrap (ensurepip) to python3-venv.
+if (spawnSync('python3', ['-c', 'import ensurepip, venv'], { stdio: 'ignore' }).status !== 0) {
+  missing.push('python3', 'python3-venv');
+}
 if (missing.length > 0) install(missing);
 
 function onPath(command) {

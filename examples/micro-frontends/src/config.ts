@@ -4,9 +4,10 @@ export const GATEWAY_URL: string = import.meta.env.VITE_LOGS_GATEWAY_URL || 'htt
 /** The workspace whose resources the panels show, as the sample services publish them. */
 export const WORKSPACE: string = import.meta.env.VITE_LOGS_WORKSPACE || 'demo';
 
-/** The resources the sample services work on (their defaults in examples/node-service). */
+/** The resources the sample services work on (their defaults in examples/node-service and python-service). */
 export const RESOURCES = {
   etl: 'nightly-import',
   workflow: 'wf-llm-serving',
   functions: 'thumbnailer',
+  validator: 'orders-schema',
 } as const;

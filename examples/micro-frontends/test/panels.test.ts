@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runEtl, runFunctions, runWorkflow } from '@logs-sse/example-node-service';
 import type { Gateway } from '@logs-sse/gateway';
 import type { LogsPublisher } from '@logs-sse/publisher';
@@ -45,7 +47,7 @@ function publisher(service: string): LogsPublisher {
   return created;
 }
 
-it('fills three panels from the real services over one stream request', async () => {
+it('fills every panel from the real services, Node and Python, over one stream request', async () => {
   app = await openApp(browser, appUrl);
   const { page } = app;
   for (const channel of Object.values(CHANNELS)) await page.waitForSelector(`[data-channel="${channel}"]`);
@@ -58,6 +60,7 @@ it('fills three panels from the real services over one stream request', async ()
     runEtl(etl, { ...options, random: seededRandom(1) }),
     runWorkflow(workflow, { ...options, failureRate: 0, random: seededRandom(2) }),
     runFunctions({ ...options, runs: 3, url: gatewayUrl, random: seededRandom(3), errorRate: 0.5 }),
+    runPythonValidator(gatewayUrl),
   ]);
   expect(await etl.flush({ timeoutMs: 10_000 })).toBe(true);
   expect(await workflow.flush({ timeoutMs: 10_000 })).toBe(true);
@@ -78,6 +81,10 @@ it('fills three panels from the real services over one stream request', async ()
   await page
     .locator(`[data-channel="${CHANNELS.workflow}"] [data-log-id]`, { hasText: 'serving on :8000' })
     .waitFor();
+  await page.waitForSelector(`[data-channel="${CHANNELS.validator}"] .progress[data-done="true"]`);
+  await page
+    .locator(`[data-channel="${CHANNELS.validator}"] [data-log-id]`, { hasText: 'run 1 finished' })
+    .waitFor();
   for (const channel of Object.values(CHANNELS)) {
     const count = Number(await page.getAttribute(`[data-channel="${channel}"]`, 'data-count'));
     expect(count).toBeGreaterThan(5);
@@ -91,6 +98,36 @@ it('fills three panels from the real services over one stream request', async ()
     Object.values(CHANNELS).sort(),
   );
 });
+
+/** One run of the Python sample service (examples/python-service), with the package from python/src. */
+function runPythonValidator(url: string): Promise<void> {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const child = spawn(
+    'python3',
+    [
+      `${root}examples/python-service/validator.py`,
+      '--url',
+      url,
+      '--runs',
+      '1',
+      '--pace',
+      '0',
+      '--seed',
+      '4',
+    ],
+    { env: { ...process.env, PYTHONPATH: `${root}python/src` }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`validator.py exited with ${code}: ${stderr}`)),
+    );
+  });
+}
 
 it('renders a message holding markup as text and runs no script from it', async () => {
   app = await openApp(browser, appUrl);

@@ -2,6 +2,7 @@ import { LogsSSEProvider } from '@logs-sse/react';
 import { GATEWAY_URL, WORKSPACE } from '../config';
 import { EtlPanel } from '../etl/EtlPanel';
 import { FunctionsPanel } from '../functions/FunctionsPanel';
+import { ValidatorPanel } from '../validator/ValidatorPanel';
 import { WorkflowPanel } from '../workflow/WorkflowPanel';
 import { WorkflowView } from '../workflow/WorkflowView';
 import { ConnectionBadge } from './ConnectionBadge';
@@ -12,6 +13,7 @@ const LINKS: Array<[Route, string]> = [
   ['/etl', 'ETL'],
   ['/workflow', 'Workflow'],
   ['/functions', 'Functions'],
+  ['/validator', 'Validator'],
 ];
 
 /**
@@ -40,11 +42,13 @@ export function App() {
             <EtlPanel />
             <WorkflowPanel />
             <FunctionsPanel />
+            <ValidatorPanel />
           </>
         )}
         {route === '/etl' && <EtlPanel tall />}
         {route === '/workflow' && <WorkflowView />}
         {route === '/functions' && <FunctionsPanel tall />}
+        {route === '/validator' && <ValidatorPanel tall />}
       </main>
     </LogsSSEProvider>
   );
