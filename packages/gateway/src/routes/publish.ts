@@ -126,6 +126,9 @@ function admitRate(
 }
 
 type Item = { value: unknown } | { error: string };
+
+/** Far past `{"logs": [entry]}` with fields `MAX_FIELD_DEPTH` deep, and far short of a costly parse. */
+const MAX_BODY_DEPTH = 4 * MAX_FIELD_DEPTH;
 type ParseFailure = { code: 'invalid_json' | 'invalid_entry' | 'payload_too_large'; message: string };
 
 /**
@@ -134,11 +137,12 @@ type ParseFailure = { code: 'invalid_json' | 'invalid_entry' | 'payload_too_larg
  * work a request costs is bounded by the entries it may hold, not by how small each can be made.
  */
 function parseItems(text: string, ndjson: boolean, maxEntries: number): Item[] | ParseFailure {
-  // The body (`{"logs": [...]}`), an entry, then its fields: deeper than that no entry can be valid.
-  if (jsonDepthExceeds(text, MAX_FIELD_DEPTH + 3, ndjson)) {
+  // An entry nested a little too deep is refused on its own, with its index, like any invalid entry;
+  // only a body far past what any entry may hold is refused whole, before parsing costs anything.
+  if (jsonDepthExceeds(text, MAX_BODY_DEPTH, ndjson)) {
     return {
       code: 'invalid_entry',
-      message: `the body nests deeper than an entry may (${MAX_FIELD_DEPTH} levels of fields)`,
+      message: `the body nests deeper than ${MAX_BODY_DEPTH} levels; an entry's fields may nest ${MAX_FIELD_DEPTH}`,
     };
   }
   if (ndjson) {
