@@ -38,7 +38,7 @@ interface LogRowProps {
   measure: ((element: HTMLElement | null) => void) | undefined;
 }
 
-export const LogRow = memo(function LogRow(props: LogRowProps) {
+export const LogRow = /* @__PURE__ */ memo(function LogRow(props: LogRowProps) {
   const { entry, index, look, expanded, selected, currentMatch, height, rowId, onToggle, measure } = props;
   const lines = lineCount(entry);
   const collapsible = lines > look.collapseAfter;

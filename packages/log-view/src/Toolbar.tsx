@@ -67,9 +67,7 @@ export function Toolbar(props: ToolbarProps) {
             }
           }}
         />
-        <output className="lv-match-count" aria-live="polite">
-          {matchText}
-        </output>
+        <span className="lv-match-count">{matchText}</span>
         <button
           type="button"
           aria-label="Previous match"

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { countNewer } from './countNewer';
 
 const ERROR_RANK = levelRank('error');
+const GATHER_MS = 1000;
 
 /**
  * What the view's polite live region says: a summary of new entries at most every `everyMs` ("12 new
@@ -26,7 +27,8 @@ export function useAnnouncer(entries: readonly LogEntry[], everyMs: number, acti
       return;
     }
     if (!active || timer.current !== undefined || entries.at(-1)?.id === announced.current) return;
-    const wait = Math.max(0, lastAt.current + everyMs - Date.now());
+    // A burst is summarised once: the first announcement waits a moment for the rest of it.
+    const wait = Math.max(Math.min(GATHER_MS, everyMs), lastAt.current + everyMs - Date.now());
     timer.current = setTimeout(() => {
       timer.current = undefined;
       const current = latest.current;
