@@ -176,7 +176,7 @@ export function LogView(props: LogViewProps) {
         channel={channel}
         connectionStatus={props.connectionStatus}
         error={props.error}
-        showStatus={'status' in props || props.done === true}
+        showStatus={props.status !== undefined || props.done === true}
         status={props.status}
         done={props.done ?? false}
       />

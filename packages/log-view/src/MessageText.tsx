@@ -60,7 +60,8 @@ export function MessageText({ entry, limit, pattern, current }: MessageTextProps
       const piece = segment.text.slice(pos - offset, to - offset);
       if (inMatch) {
         out.push(
-          <mark key={out.length} className={m === current ? 'lv-current' : undefined} style={css}>
+          // A match shows in the theme's mark colours, readable whatever the message's own colours.
+          <mark key={out.length} className={m === current ? 'lv-current' : undefined}>
             {piece}
           </mark>,
         );

@@ -18,7 +18,7 @@ export interface LogViewProps {
   channel?: string;
   /** The connection's state (`useLogsSSE`'s `connectionStatus`), shown in the header. Defaults to not shown. */
   connectionStatus?: ClientStatus;
-  /** The resource's newest status (`useLogsSSE`'s `status`): phase, progress bar and message. Defaults to none. */
+  /** The resource's newest status (`useLogsSSE`'s `status`): phase, progress bar and message; none, no status line. */
   status?: StatusInfo;
   /** Whether the resource reported `done` (`useLogsSSE`'s `done`). Defaults to `false`. */
   done?: boolean;

@@ -1,4 +1,5 @@
 import { LogsSSEProvider } from '@logs-sse/react';
+import { AllView } from '../all/AllView';
 import { GATEWAY_URL, WORKSPACE } from '../config';
 import { EtlPanel } from '../etl/EtlPanel';
 import { FunctionsPanel } from '../functions/FunctionsPanel';
@@ -12,6 +13,7 @@ const LINKS: Array<[Route, string]> = [
   ['/etl', 'ETL'],
   ['/workflow', 'Workflow'],
   ['/functions', 'Functions'],
+  ['/all', 'All'],
 ];
 
 /**
@@ -45,6 +47,7 @@ export function App() {
         {route === '/etl' && <EtlPanel tall />}
         {route === '/workflow' && <WorkflowView />}
         {route === '/functions' && <FunctionsPanel tall />}
+        {route === '/all' && <AllView />}
       </main>
     </LogsSSEProvider>
   );
