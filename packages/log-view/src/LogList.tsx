@@ -6,11 +6,16 @@ import {
   useCallback,
   useEffect,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
 } from 'react';
 import { countNewer, droppedFromFront } from './countNewer';
+import { lineCount } from './entryText';
 import { LogRow, type RowLook, rowLines } from './LogRow';
+import { RowHeights } from './rowHeights';
+
+const byIndex = (index: number) => index;
 
 /** How close to the bottom, in pixels, still counts as at the bottom. */
 const BOTTOM_SLACK = 4;
@@ -58,14 +63,23 @@ export function LogList(props: LogListProps) {
   useEffect(() => setMounted(true), []);
 
   const heightOf = useCallback(
-    (entry: LogEntry) => rowLines(entry, look, expanded.has(entry.id)) * lineHeight,
+    (entry: LogEntry) =>
+      (lineCount(entry) <= look.collapseAfter
+        ? lineCount(entry)
+        : rowLines(entry, look, expanded.has(entry.id))) * lineHeight,
     [look, expanded, lineHeight],
   );
+  // The virtualizer goes over every row's key and size after each batch. Rows that do not wrap are
+  // never measured, so they are keyed by index, which costs nothing to look up: at 100,000 rows, keys by
+  // cursor made that pass the longest task of a batch. Measured (wrapped) rows keep their size by cursor.
+  const keyOf = useCallback((index: number) => entries[index]?.id ?? index, [entries]);
+  const [rowHeights] = useState(() => new RowHeights());
+  const heights = useMemo(() => rowHeights.update(entries, heightOf), [rowHeights, entries, heightOf]);
   const virtualizer = useVirtualizer({
     count: entries.length,
     getScrollElement: () => scroller.current,
-    estimateSize: (index) => heightOf(entries[index]!),
-    getItemKey: useCallback((index: number) => entries[index]?.id ?? index, [entries]),
+    estimateSize: (index) => heights[index]!,
+    getItemKey: look.wrap ? keyOf : byIndex,
     overscan: 6,
   });
   // biome-ignore lint/correctness/useExhaustiveDependencies: heights follow from these, not from the virtualizer.
@@ -202,7 +216,7 @@ export function LogList(props: LogListProps) {
               const isExpanded = expanded.has(entry.id);
               return (
                 <LogRow
-                  key={item.key}
+                  key={entry.id}
                   entry={entry}
                   index={item.index}
                   look={look}

@@ -23,6 +23,7 @@ import { StatusHeader } from './StatusHeader';
 import { findMatches, indexMatches, locateMatch, matchCount, searchPattern } from './search';
 import { Toolbar } from './Toolbar';
 import { useAnnouncer } from './useAnnouncer';
+import { useManyChannels } from './useManyChannels';
 
 const NO_IDS: ReadonlySet<string> = new Set();
 
@@ -74,7 +75,7 @@ export function LogView(props: LogViewProps) {
   const matches = useMemo(() => indexMatches(shown, pattern, counts), [shown, pattern, counts]);
   const current = locateMatch(matches, currentMatch);
 
-  const manyChannels = useMemo(() => source.some((entry) => entry.channel !== source[0]?.channel), [source]);
+  const manyChannels = useManyChannels(source);
   const look = useMemo<RowLook>(
     () => ({
       time,
