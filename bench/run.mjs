@@ -1,7 +1,9 @@
 // The benchmark suite: fan-out and memory against nginx + nchan and better-sse, the publisher against pino,
-// the Python publisher against the standard library's QueueHandler, the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
+// the Python publisher against the standard library's QueueHandler, the client against a bare parser,
+// LogView against @melloware/react-logviewer. Every peer runs in the same run as ours; repeated rounds
+// give medians.
 //
-//   pnpm bench            full run (about ten minutes on 2 cores), with the browser long-task check
+//   pnpm bench            full run (about fifteen minutes on 2 cores), with the browser checks
 //   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
 //
 // Prints a table and writes bench/results.json. Needs `pnpm build` first (the gateway CLI, publisher and
@@ -232,6 +234,11 @@ if (!quick) {
   say('browser: 1,000 logs/s into one panel of the demo app, long tasks in Chromium');
   browser = await runScript('browser-long-tasks.mjs', ['1000', '8'], 150_000);
 }
+let logView = { skipped: 'not run with --quick' };
+if (!quick) {
+  say('browser: LogView and @melloware/react-logviewer fed the same stream in Chromium');
+  logView = await runScript('log-view.mjs', [], 360_000);
+}
 
 const results = {
   fanout: { ...fanout.one, many: fanout.many },
@@ -241,6 +248,7 @@ const results = {
   memory: memoryResult,
   patterns,
   browser,
+  log_view: logView,
   machine: {
     ...machine,
     load_after: loadAverage(),
@@ -369,6 +377,7 @@ function printTable(r) {
   } else {
     rows.push(['browser panel', 'ours', b.skipped ?? b.error, '', '', '']);
   }
+  rows.push(...logViewRows(r.log_view));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   console.log('');
   for (const row of rows)
@@ -383,4 +392,40 @@ function printTable(r) {
     `load before ${r.machine.load_before.join(' ')}, after ${r.machine.load_after.join(' ')}; ${r.machine.seconds} s`,
   );
   console.log('results: bench/results.json');
+}
+
+/** One row per view and load of the LogView bench, then the ratios ours / melloware. */
+function logViewRows(result) {
+  if (!result || result.skipped || result.error) {
+    return [['log view', 'ours', result?.skipped ?? result?.error ?? 'not run', '', '', '']];
+  }
+  const rows = [];
+  for (const [load, { views, ratios }] of Object.entries(result)) {
+    const label = `log view ${load} kept`;
+    for (const [name, v] of Object.entries(views)) {
+      if (v.error) {
+        rows.push([label, name, v.error, '', '', '']);
+        continue;
+      }
+      rows.push([
+        label,
+        name,
+        `${v.live.delivered}/${v.live.published} shown, ${v.live.fps} frames/s`,
+        `${v.live.long_tasks} long tasks (max ${v.live.max_long_task_ms} ms)`,
+        v.scroll ? `scrolling ${v.scroll.fps} frames/s` : '',
+        `heap ${v.heap_mb} MB`,
+      ]);
+    }
+    if (ratios) {
+      rows.push([
+        label,
+        'ratio',
+        `frames ours/melloware ${ratios.fps_live} (goal >= 1)`,
+        `long-task ms ${ratios.long_task_ms}`,
+        `scrolling ${ratios.fps_scroll}`,
+        `view heap ${ratios.view_heap_mb} (goal < 1)`,
+      ]);
+    }
+  }
+  return rows;
 }

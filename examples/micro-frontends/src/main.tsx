@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import '@logs-sse/log-view/styles.css';
 import { App } from './shell/App';
 import './shell/styles.css';
 

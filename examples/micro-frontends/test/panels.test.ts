@@ -67,10 +67,10 @@ it('fills every panel from the real services, Node and Python, over one stream r
 
   // Every run ends with a `done`: the panels show the last phase of each resource, then rows.
   await page.waitForSelector(
-    `[data-channel="${CHANNELS.etl}"] .progress[data-phase="load"][data-done="true"]`,
+    `[data-channel="${CHANNELS.etl}"] .lv-status[data-phase="load"][data-done="true"]`,
   );
   await page.waitForSelector(
-    `[data-channel="${CHANNELS.workflow}"] .progress[data-phase="active"][data-done="true"]`,
+    `[data-channel="${CHANNELS.workflow}"] .lv-status[data-phase="active"][data-done="true"]`,
   );
   await page.waitForSelector(`[data-channel="${CHANNELS.etl}"] [data-log-id]`);
   await page.waitForSelector(`[data-channel="${CHANNELS.functions}"] [data-log-id]`);
@@ -143,7 +143,7 @@ it('renders a message holding markup as text and runs no script from it', async 
 
   const row = page.locator(`[data-channel="${CHANNELS.etl}"] [data-log-id]`).first();
   await row.waitFor();
-  expect(await row.locator('.message').textContent()).toBe(hostile);
+  expect(await row.locator('.lv-message').textContent()).toBe(hostile);
   expect(await page.locator('[data-channel] img, [data-channel] script').count()).toBe(0);
   expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
 });
@@ -177,8 +177,10 @@ it('filters a panel by level and highlights the text searched for', async () => 
 
   await panel.getByLabel('lowest level').selectOption('trace');
   await panel.getByLabel('search').fill('needle');
+  await panel.getByText('4 matches').waitFor();
+  await panel.getByRole('button', { name: 'Only matches' }).click();
   await waitForCount(page, channel, 4);
-  const messages = await panel.locator('[data-log-id] .message').allTextContents();
+  const messages = await panel.locator('[data-log-id] .lv-message').allTextContents();
   expect(messages).toEqual([
     'cache lookup for needle-1',
     'resized needle-2 in 80 ms',
@@ -196,7 +198,7 @@ it('filters a panel by level and highlights the text searched for', async () => 
   await panel.getByLabel('lowest level').selectOption('error');
   await waitForCount(page, channel, 2);
   await panel.getByLabel('search').fill('');
-  await panel.getByRole('button', { name: 'clear' }).click();
+  await panel.getByRole('button', { name: 'Clear' }).click();
   await waitForCount(page, channel, 0);
   fn.publish({ workspace_id: 'demo', resource_id: 'thumbnailer', level: 'error', message: 'after clear' });
   await waitForCount(page, channel, 1);

@@ -92,7 +92,9 @@ it('shows the saved rows after a reload while the stream is blocked', async () =
   const after = await renderedIds(page, channel);
   expect(after.slice(0, 6)).toEqual(ids);
   expect(new Set(after).size).toBe(8);
-  const messages = await page.locator(`[data-channel="${channel}"] [data-log-id] .message`).allTextContents();
+  const messages = await page
+    .locator(`[data-channel="${channel}"] [data-log-id] .lv-message`)
+    .allTextContents();
   expect(messages.slice(5)).toEqual(['before reload 6', 'while blocked 1', 'while blocked 2']);
 });
 
@@ -139,7 +141,9 @@ it('recovers from a gateway restart without duplicate rows', async () => {
   const after = await renderedIds(page, channel);
   expect(new Set(after).size).toBe(after.length);
   expect(after.slice(0, 5)).toEqual(before);
-  const messages = await page.locator(`[data-channel="${channel}"] [data-log-id] .message`).allTextContents();
+  const messages = await page
+    .locator(`[data-channel="${channel}"] [data-log-id] .lv-message`)
+    .allTextContents();
   expect(messages.slice(5)).toEqual([
     'after restart 1',
     'after restart 2',

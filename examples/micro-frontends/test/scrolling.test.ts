@@ -54,7 +54,7 @@ function publishLines(count: number): void {
 }
 
 function follows(page: Page): Promise<string | null> {
-  return page.getAttribute(`[data-channel="${channel}"] .list`, 'data-follow');
+  return page.getAttribute(`[data-channel="${channel}"] .lv-scroller`, 'data-follow');
 }
 
 async function openEtlView(): Promise<Page> {
@@ -63,18 +63,18 @@ async function openEtlView(): Promise<Page> {
   return app.page;
 }
 
-it('follows new rows until the reader scrolls up, and again after "latest"', async () => {
+it('follows new rows until the reader scrolls up, and again after "Jump to latest"', async () => {
   const page = await openEtlView();
   publishLines(200);
   await waitForCount(page, channel, 200);
-  const list = page.locator(`[data-channel="${channel}"] .list`);
-  await page.locator(`[data-channel="${channel}"] .row`, { hasText: `line ${published}` }).waitFor();
+  const list = page.locator(`[data-channel="${channel}"] .lv-scroller`);
+  await page.locator(`[data-channel="${channel}"] [data-log-id]`, { hasText: `line ${published}` }).waitFor();
   expect(await follows(page)).toBe('true');
 
   await list.evaluate((element) => {
     element.scrollTop = 0;
   });
-  await page.waitForSelector(`[data-channel="${channel}"] .list[data-follow="false"]`);
+  await page.waitForSelector(`[data-channel="${channel}"] .lv-scroller[data-follow="false"]`);
   const firstRows = await renderedIds(page, channel);
   publishLines(50);
   await waitForCount(page, channel, 250);
@@ -82,20 +82,20 @@ it('follows new rows until the reader scrolls up, and again after "latest"', asy
   expect(await list.evaluate((element) => element.scrollTop)).toBe(0);
   expect((await renderedIds(page, channel))[0]).toBe(firstRows[0]);
 
-  await page.getByRole('button', { name: '↓ latest' }).click();
-  await page.waitForSelector(`[data-channel="${channel}"] .list[data-follow="true"]`);
-  await page.locator(`[data-channel="${channel}"] .row`, { hasText: `line ${published}` }).waitFor();
+  await page.getByRole('button', { name: 'Jump to latest (50 new)' }).click();
+  await page.waitForSelector(`[data-channel="${channel}"] .lv-scroller[data-follow="true"]`);
+  await page.locator(`[data-channel="${channel}"] [data-log-id]`, { hasText: `line ${published}` }).waitFor();
 });
 
 it('pause freezes the rows while entries keep arriving behind them', async () => {
   const page = await openEtlView();
   publishLines(5);
   await waitForCount(page, channel, 5);
-  await page.getByRole('button', { name: 'pause' }).click();
+  await page.getByRole('button', { name: 'Pause' }).click();
   publishLines(3);
-  await page.getByRole('button', { name: 'resume (3 new)' }).waitFor();
+  await page.getByRole('button', { name: 'Resume (3 new)' }).waitFor();
   expect(await page.getAttribute(`[data-channel="${channel}"]`, 'data-count')).toBe('5');
-  await page.getByRole('button', { name: 'resume (3 new)' }).click();
+  await page.getByRole('button', { name: 'Resume (3 new)' }).click();
   await waitForCount(page, channel, 8);
 });
 
@@ -109,12 +109,13 @@ it('keeps 10,000 rows in a panel with only the visible ones in the DOM', async (
   const rows = await page.locator(`[data-channel="${channel}"] [data-log-id]`).count();
   expect(rows).toBeGreaterThan(10);
   expect(rows).toBeLessThan(100);
-  await page.locator(`[data-channel="${channel}"] .row`, { hasText: `line ${published}` }).waitFor();
+  await page.locator(`[data-channel="${channel}"] [data-log-id]`, { hasText: `line ${published}` }).waitFor();
 
   // At the bound, the oldest entries make way for new ones; filtering 10,000 rows stays interactive.
   publishLines(1000);
-  await page.locator(`[data-channel="${channel}"] .row`, { hasText: `line ${published}` }).waitFor();
+  await page.locator(`[data-channel="${channel}"] [data-log-id]`, { hasText: `line ${published}` }).waitFor();
   expect(await page.getAttribute(`[data-channel="${channel}"]`, 'data-count')).toBe('10000');
   await page.getByLabel('search').fill(`line ${published - 1}`);
+  await page.getByRole('button', { name: 'Only matches' }).click();
   await waitForCount(page, channel, 1);
 });

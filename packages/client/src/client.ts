@@ -333,7 +333,11 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       if (verdict !== undefined) {
         outcome = verdict;
         // A gateway older than polls: streams only, retried as before.
-        if (polling && response.status === 404) outcome = +(polling = canPoll = false);
+        if (polling && response.status === 404) {
+          polling = false;
+          canPoll = false;
+          outcome = 0;
+        }
       } else {
         if (current === generation) {
           connections++;

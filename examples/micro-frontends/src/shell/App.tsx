@@ -1,4 +1,5 @@
 import { LogsSSEProvider } from '@logs-sse/react';
+import { AllView } from '../all/AllView';
 import { GATEWAY_URL, WORKSPACE } from '../config';
 import { EtlPanel } from '../etl/EtlPanel';
 import { FunctionsPanel } from '../functions/FunctionsPanel';
@@ -14,6 +15,7 @@ const LINKS: Array<[Route, string]> = [
   ['/workflow', 'Workflow'],
   ['/functions', 'Functions'],
   ['/validator', 'Validator'],
+  ['/all', 'All'],
 ];
 
 /**
@@ -49,6 +51,7 @@ export function App() {
         {route === '/workflow' && <WorkflowView />}
         {route === '/functions' && <FunctionsPanel tall />}
         {route === '/validator' && <ValidatorPanel tall />}
+        {route === '/all' && <AllView />}
       </main>
     </LogsSSEProvider>
   );
