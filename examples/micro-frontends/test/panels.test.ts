@@ -81,7 +81,7 @@ it('fills every panel from the real services, Node and Python, over one stream r
   await page
     .locator(`[data-channel="${CHANNELS.workflow}"] [data-log-id]`, { hasText: 'serving on :8000' })
     .waitFor();
-  await page.waitForSelector(`[data-channel="${CHANNELS.validator}"] .progress[data-done="true"]`);
+  await page.waitForSelector(`[data-channel="${CHANNELS.validator}"] .lv-status[data-done="true"]`);
   await page
     .locator(`[data-channel="${CHANNELS.validator}"] [data-log-id]`, { hasText: 'run 1 finished' })
     .waitFor();
