@@ -1,4 +1,5 @@
-import { createLogsClient, type LogsClient } from '@logs-sse/client';
+import type { LogsClient } from '@logs-sse/client';
+import { createSharedLogsClient, type ShareOptions } from '@logs-sse/client/shared';
 import { type ReactNode, useMemo, useState } from 'react';
 import { LogsSSEContext, type LogsSSEContextValue } from './context';
 import { type PersistenceOption, resolveStorage } from './persistence/storage';
@@ -21,6 +22,12 @@ export interface LogsSSEProviderProps {
   client?: LogsClient;
   /** Entries each channel keeps in the client (upper bound of every hook's `maxLogs`). Defaults to `1000`. */
   bufferSize?: number;
+  /**
+   * Let the tabs of this browser that use the same gateway and credentials share one stream (see
+   * `createSharedLogsClient`); with a token function, pass `{ key }` (the user's id, say). Read once.
+   * Defaults to `false`: one stream per tab.
+   */
+  shareAcrossTabs?: boolean | ShareOptions;
   /** Where hooks with `persistence: true` keep their logs. Defaults to `'session'` (sessionStorage). */
   persistence?: PersistenceOption;
   children?: ReactNode;
@@ -35,7 +42,16 @@ export interface LogsSSEProviderProps {
  * </LogsSSEProvider>
  */
 export function LogsSSEProvider(props: LogsSSEProviderProps) {
-  const { client: given, gatewayUrl, token, headers, bufferSize, persistence = 'session', children } = props;
+  const {
+    client: given,
+    gatewayUrl,
+    token,
+    headers,
+    bufferSize,
+    shareAcrossTabs,
+    persistence = 'session',
+    children,
+  } = props;
   // The client connects only while a channel is subscribed and goes idle when the last one leaves, so
   // a provider that unmounts leaves nothing running, and StrictMode's second mount reuses it.
   const [own] = useState(() => {
@@ -43,7 +59,13 @@ export function LogsSSEProvider(props: LogsSSEProviderProps) {
     if (typeof gatewayUrl !== 'string') {
       throw new TypeError('<LogsSSEProvider> needs gatewayUrl="https://..." or client');
     }
-    return createLogsClient({ url: gatewayUrl, token, headers, bufferSize });
+    return createSharedLogsClient({
+      url: gatewayUrl,
+      token,
+      headers,
+      bufferSize,
+      share: shareAcrossTabs || false,
+    });
   });
   const client = given ?? own!;
   const value = useMemo<LogsSSEContextValue>(

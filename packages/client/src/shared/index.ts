@@ -1,0 +1,2 @@
+export { createSharedLogsClient } from './createSharedLogsClient';
+export type { SharedLogsClientOptions, ShareOptions } from './options';
