@@ -1,5 +1,4 @@
-import type { LogsClient } from '@logs-sse/client';
-import { createSharedLogsClient, type ShareOptions } from '@logs-sse/client/shared';
+import { createLogsClient, type LogsClient, type LogsClientOptions } from '@logs-sse/client';
 import { type ReactNode, useMemo, useState } from 'react';
 import { LogsSSEContext, type LogsSSEContextValue } from './context';
 import { type PersistenceOption, resolveStorage } from './persistence/storage';
@@ -23,11 +22,16 @@ export interface LogsSSEProviderProps {
   /** Entries each channel keeps in the client (upper bound of every hook's `maxLogs`). Defaults to `1000`. */
   bufferSize?: number;
   /**
-   * Let the tabs of this browser that use the same gateway and credentials share one stream (see
-   * `createSharedLogsClient`); with a token function, pass `{ key }` (the user's id, say). Read once.
-   * Defaults to `false`: one stream per tab.
+   * Makes the provider's client from the props above. Pass `createSharedLogsClient` from
+   * `@logs-sse/client/shared` so that the tabs of this browser with the same gateway and credentials
+   * share one stream; the shared code is then in your bundle only if you import it. Read once.
+   * Defaults to `createLogsClient`: one stream per tab.
+   *
+   * @example
+   * import { createSharedLogsClient } from '@logs-sse/client/shared';
+   * <LogsSSEProvider gatewayUrl="/logs-gateway" createClient={createSharedLogsClient}>
    */
-  shareAcrossTabs?: boolean | ShareOptions;
+  createClient?: (options: LogsClientOptions) => LogsClient;
   /** Where hooks with `persistence: true` keep their logs. Defaults to `'session'` (sessionStorage). */
   persistence?: PersistenceOption;
   children?: ReactNode;
@@ -48,7 +52,7 @@ export function LogsSSEProvider(props: LogsSSEProviderProps) {
     token,
     headers,
     bufferSize,
-    shareAcrossTabs,
+    createClient = createLogsClient,
     persistence = 'session',
     children,
   } = props;
@@ -59,13 +63,7 @@ export function LogsSSEProvider(props: LogsSSEProviderProps) {
     if (typeof gatewayUrl !== 'string') {
       throw new TypeError('<LogsSSEProvider> needs gatewayUrl="https://..." or client');
     }
-    return createSharedLogsClient({
-      url: gatewayUrl,
-      token,
-      headers,
-      bufferSize,
-      share: shareAcrossTabs || false,
-    });
+    return createClient({ url: gatewayUrl, token, headers, bufferSize });
   });
   const client = given ?? own!;
   const value = useMemo<LogsSSEContextValue>(

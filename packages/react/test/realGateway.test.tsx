@@ -1,3 +1,4 @@
+import { createLogsClient, type LogsClientOptions } from '@logs-sse/client';
 import type { Gateway } from '@logs-sse/gateway';
 import { startGateway } from '@logs-sse/testing';
 import { render, waitFor } from '@testing-library/react';
@@ -85,5 +86,32 @@ describe('useLogsSSE with the real gateway', () => {
     await waitFor(() => expect(panels()[1]!.dataset.phase).toBe('provisioning'));
     expect(document.querySelector('b')).toBeNull();
     expect(gateway.stats().connections).toBe(1);
+  });
+
+  it('makes its client with createClient, from the props it was given', async () => {
+    const made: LogsClientOptions[] = [];
+    const createClient = (options: LogsClientOptions) => {
+      made.push(options);
+      return createLogsClient(options);
+    };
+    const view = render(
+      <LogsSSEProvider
+        gatewayUrl={url}
+        bufferSize={50}
+        headers={{ 'x-app': 'panels' }}
+        createClient={createClient}
+      >
+        <Panel workflowId="wf-3" />
+      </LogsSSEProvider>,
+    );
+    await waitFor(() => expect(gateway.stats().subscriptions['logs:workflow:ws-1:wf-3']).toBe(1));
+    expect(made).toEqual([{ url, token: undefined, headers: { 'x-app': 'panels' }, bufferSize: 50 }]);
+    await publish({ service: 'workflow', workspace_id: 'ws-1', resource_id: 'wf-3', message: 'through it' });
+    await waitFor(() =>
+      expect(document.querySelector('[data-channel="logs:workflow:ws-1:wf-3"] p')?.textContent).toBe(
+        'through it',
+      ),
+    );
+    view.unmount();
   });
 });
