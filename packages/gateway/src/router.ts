@@ -3,6 +3,7 @@ import { API_PATHS } from '@logs-sse/protocol';
 import type { GatewayContext } from './context';
 import { healthRoute, metricsRoute, readyRoute, statsRoute } from './routes/admin';
 import { historyRoute } from './routes/history';
+import { OTLP_LOGS_PATH, otlpLogsRoute } from './routes/otlpLogs';
 import { publishRoute } from './routes/publish';
 import { publisherHeartbeatRoute } from './routes/publisherHeartbeat';
 import { streamRoute } from './routes/stream';
@@ -25,4 +26,5 @@ export const ROUTES: Record<string, Partial<Record<Method, Route>>> = {
   [API_PATHS.ready]: { GET: readyRoute, HEAD: readyRoute },
   [API_PATHS.stats]: { GET: statsRoute, HEAD: statsRoute },
   [API_PATHS.metrics]: { GET: metricsRoute, HEAD: metricsRoute },
+  [OTLP_LOGS_PATH]: { POST: otlpLogsRoute },
 };

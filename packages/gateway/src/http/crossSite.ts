@@ -60,7 +60,7 @@ export function crossSiteRefusal(req: IncomingMessage, corsOrigins: readonly str
     const media = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (media === '' || SIMPLE_CONTENT_TYPES.has(media)) {
       return (
-        `${open}, so a POST must have content-type application/json or application/x-ndjson, which no web ` +
+        `${open}, so a POST must have content-type application/json, application/x-ndjson or application/x-protobuf, which no web ` +
         `page can send it without a CORS preflight; got ${media === '' ? 'none' : quote(media)}. ` +
         'Set the content type, or configure auth.'
       );
