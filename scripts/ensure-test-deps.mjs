@@ -10,6 +10,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const missing = [];
 if (!onPath('redis-server')) missing.push('redis-server');
 if (!existsSync(CHROMIUM)) missing.push('chromium');
+// The OTLP test builds requests with the official Python classes, installed into a venv of its own.
+if (spawnSync('python3', ['-m', 'venv', '--help'], { stdio: 'ignore' }).status !== 0)
+  missing.push('python3-venv');
 if (missing.length > 0) install(missing);
 
 function onPath(command) {
