@@ -23,7 +23,8 @@ const SIMPLE_CONTENT_TYPES = new Set([
  * - without `Origin`, `Sec-Fetch-Site` must not say that another site asked (an `<img>`, `<script>` or a
  *   link to a GET endpoint);
  * - a POST must carry a content type that no page can send without a CORS preflight, which a page of
- *   another origin fails; this also covers browsers that send neither `Origin` nor `Sec-Fetch-Site`.
+ *   another origin fails (JSON, NDJSON, OTLP's `application/x-protobuf`: anything but the safelisted
+ *   ones); this also covers browsers that send neither `Origin` nor `Sec-Fetch-Site`.
  * Clients that are not browsers (curl, services) send no `Origin` and are let through.
  */
 export function crossSiteRefusal(req: IncomingMessage, corsOrigins: readonly string[]): string | undefined {
