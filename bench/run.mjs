@@ -1,5 +1,5 @@
 // The benchmark suite: fan-out and memory against nginx + nchan and better-sse, the publisher against pino,
-// the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
+// OTLP logs against our NDJSON publish, the client against a bare parser. Every peer runs in the same run as ours; repeated rounds give medians.
 //
 //   pnpm bench            full run (about ten minutes on 2 cores), with the browser long-task check
 //   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
@@ -218,6 +218,8 @@ say('publish cost with 10,000 patterns held (ours only)');
 const patterns = await runPatterns(patternSettings(quick), say);
 say('publisher vs pino');
 const publisher = await runScript('publisher.mjs', quick ? ['20000', '3'] : ['100000', '5'], 180_000);
+say('OTLP logs vs NDJSON publish, gateway CPU per record');
+const otlp = await runScript('otlp.mjs', quick ? ['60', '1'] : ['200', '3'], 180_000);
 say('client vs bare eventsource-parser');
 const client = await runScript('client-throughput.mjs', [], 180_000);
 // The browser figure needs the demo app and Chromium; the quick run leaves it out to stay under a minute.
@@ -230,6 +232,7 @@ if (!quick) {
 const results = {
   fanout: { ...fanout.one, many: fanout.many },
   publisher,
+  otlp,
   client,
   memory: memoryResult,
   patterns,
@@ -316,6 +319,28 @@ function printTable(r) {
     '',
     '',
   ]);
+  const o = r.otlp;
+  if (o.error) rows.push(['otlp /v1/logs', 'ours', o.error, '', '', '']);
+  else {
+    const us = o.cpu_us_per_record;
+    rows.push(['otlp /v1/logs', 'ndjson', `${f(us.ndjson, 1)} µs CPU/record`, '', '', '']);
+    rows.push([
+      'otlp /v1/logs',
+      'protobuf',
+      `${f(us.protobuf, 1)} µs CPU/record`,
+      `ratio ${f(o.ratio_protobuf, 2)} (goal <= 2)`,
+      '',
+      '',
+    ]);
+    rows.push([
+      'otlp /v1/logs',
+      'json',
+      `${f(us.json, 1)} µs CPU/record`,
+      `ratio ${f(o.ratio_json, 2)} (goal <= 2)`,
+      '',
+      '',
+    ]);
+  }
   const c = r.client;
   rows.push(['client', 'ours', `${f(c.ours_mb_s, 1)} MB/s`, '', '', '']);
   rows.push(['client', 'baseline', `${f(c.baseline_mb_s, 1)} MB/s`, '', '', '']);
