@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm demo`: the whole product on one machine. Builds the web app, then starts the gateway in open mode
-// on 127.0.0.1:3002 (loopback only), the three sample services publishing to it, and the web app, and
-// prints the app's URL. Ctrl-C stops everything; when one part stops by itself, the others are stopped too.
+// on 127.0.0.1:3002 (loopback only), the sample services publishing to it (checkout through the
+// OpenTelemetry SDK and OTLP), and the web app, and prints the app's URL. Ctrl-C stops everything;
+// when one part stops by itself, the others are stopped too.
 //
 // Ports: LOGS_SSE_PORT (gateway, default 3002) and DEMO_WEB_PORT (web app, default 4173).
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,7 +46,7 @@ if (built.status !== 0) {
   process.exit(1);
 }
 
-const SERVICES = ['etl', 'workflow', 'functions'];
+const SERVICES = ['etl', 'workflow', 'functions', 'checkout'];
 /** Every process the demo started, by name; each is stopped when the demo stops. */
 const children = new Map();
 let stopping = false;
@@ -137,7 +138,8 @@ logs-sse demo running. Ctrl-C stops it.
 
   web app   ${webUrl}
   gateway   ${gatewayUrl} (open mode, loopback only)
-  services  etl, workflow and functions, publishing to workspace "demo"
+  services  etl, workflow and functions, publishing to workspace "demo";
+            checkout, logging through the OpenTelemetry SDK to ${gatewayUrl}/v1/logs
 
 Watch the same logs from a terminal:
   curl -N '${gatewayUrl}/api/logs/stream?channels=logs:workflow:demo:*'

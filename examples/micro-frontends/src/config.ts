@@ -9,4 +9,5 @@ export const RESOURCES = {
   etl: 'nightly-import',
   workflow: 'wf-llm-serving',
   functions: 'thumbnailer',
+  checkout: 'api',
 } as const;

@@ -1,4 +1,4 @@
-import { runEtl, runFunctions, runWorkflow } from '@logs-sse/example-node-service';
+import { runCheckout, runEtl, runFunctions, runWorkflow } from '@logs-sse/example-node-service';
 import type { Gateway } from '@logs-sse/gateway';
 import type { LogsPublisher } from '@logs-sse/publisher';
 import type { Browser } from 'playwright-core';
@@ -201,4 +201,26 @@ it('shows the workflow phases on the workflow view, and where a run failed', asy
     'model_loading:future',
   ]);
   expect(await page.getAttribute('[role="progressbar"]', 'aria-valuenow')).toBe('45');
+});
+
+it('shows, live, the records of a service that logs through the OpenTelemetry SDK to /v1/logs', async () => {
+  const channel = 'logs:checkout:demo:api';
+  app = await openApp(browser, appUrl, '#/checkout');
+  const { page } = app;
+  await page.waitForSelector(`[data-channel="${channel}"]`);
+  await waitForConnection(page, 'open');
+
+  // The SDK's batch processor and OTLP/HTTP protobuf exporter, unchanged: three records per order.
+  await runCheckout({ url: gatewayUrl, workspace: 'demo', runs: 2, paceMs: 0, random: seededRandom(4) });
+  await waitForCount(page, channel, 6);
+  const row = page.locator(`[data-channel="${channel}"] [data-log-id]`, { hasText: 'order ord-10001: ' });
+  expect(await row.first().textContent()).toMatch(
+    /^\d\d:\d\d:\d\d\.\d{3}infoorder ord-10001: \d items in the cart$/,
+  );
+  expect(
+    await page.$$eval(`[data-channel="${channel}"] [data-log-id] .level`, (cells) =>
+      cells.map((cell) => cell.textContent),
+    ),
+  ).toEqual(expect.arrayContaining(['info', 'debug']));
+  await screenshot(page, 'checkout-otlp');
 });

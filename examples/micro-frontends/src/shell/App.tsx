@@ -1,4 +1,5 @@
 import { LogsSSEProvider } from '@logs-sse/react';
+import { CheckoutPanel } from '../checkout/CheckoutPanel';
 import { GATEWAY_URL, WORKSPACE } from '../config';
 import { EtlPanel } from '../etl/EtlPanel';
 import { FunctionsPanel } from '../functions/FunctionsPanel';
@@ -12,6 +13,7 @@ const LINKS: Array<[Route, string]> = [
   ['/etl', 'ETL'],
   ['/workflow', 'Workflow'],
   ['/functions', 'Functions'],
+  ['/checkout', 'Checkout'],
 ];
 
 /**
@@ -40,11 +42,13 @@ export function App() {
             <EtlPanel />
             <WorkflowPanel />
             <FunctionsPanel />
+            <CheckoutPanel />
           </>
         )}
         {route === '/etl' && <EtlPanel tall />}
         {route === '/workflow' && <WorkflowView />}
         {route === '/functions' && <FunctionsPanel tall />}
+        {route === '/checkout' && <CheckoutPanel tall />}
       </main>
     </LogsSSEProvider>
   );

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** The routes of the app: the start page and one view per micro frontend. */
-export const ROUTES = ['/', '/etl', '/workflow', '/functions'] as const;
+export const ROUTES = ['/', '/etl', '/workflow', '/functions', '/checkout'] as const;
 export type Route = (typeof ROUTES)[number];
 
 function subscribe(onChange: () => void): () => void {
