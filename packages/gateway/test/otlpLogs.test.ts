@@ -374,3 +374,50 @@ function varint(n: number): Buffer {
   bytes.push(n);
   return Buffer.from(bytes);
 }
+
+describe('the otlp option', () => {
+  it('renames the attributes that name workspace and resource, and sets the defaults', async () => {
+    g = await startGateway({
+      otlp: {
+        workspaceAttribute: 'tenant.id',
+        resourceAttribute: 'job.id',
+        defaultResource: 'all',
+        resourceAttributes: ['deployment.environment'],
+      },
+    });
+    const stream = await openStream(g.url, 'channels=logs:api:*:*');
+    const body = request({ 'service.name': 'api', 'tenant.id': 't-1', 'deployment.environment': 'prod' }, [
+      {
+        body: str('named'),
+        attributes: [attr('job.id', 'j-9'), attr('logs_sse.resource_id', 'kept as a field')],
+      },
+      { body: str('defaulted') },
+    ]);
+    expect((await post(g.url, body)).status).toBe(200);
+    await stream.untilEvents('log', 2);
+    const [named, defaulted] = stream.data('log');
+    expect(named).toMatchObject({
+      channel: 'logs:api:t-1:j-9',
+      'deployment.environment': 'prod',
+      'logs_sse.resource_id': 'kept as a field',
+    });
+    expect(named['job.id']).toBeUndefined();
+    expect(defaulted).toMatchObject({ channel: 'logs:api:t-1:all', message: 'defaulted' });
+    stream.close();
+  });
+
+  it('is checked like every option: unknown keys, wrong types and bad segments are refused', async () => {
+    await expect(startGateway({ otlp: { workspace: 'x' } as never })).rejects.toThrow(
+      'unknown option "workspace" in createGateway options (in "otlp"); expected one of "workspaceAttribute", "resourceAttribute", "defaultWorkspace", "defaultResource", "resourceAttributes"',
+    );
+    await expect(startGateway({ otlp: { defaultResource: 'a b' } })).rejects.toThrow(
+      'otlp.defaultResource in createGateway options must be a channel segment ([A-Za-z0-9_.-], 1 to 128 characters); got "a b"',
+    );
+    await expect(startGateway({ otlp: { resourceAttributes: 'host.name' as never } })).rejects.toThrow(
+      /otlp.resourceAttributes .* must be an array of attribute names/,
+    );
+    await expect(startGateway({ maxOtlpAttributes: 0 })).rejects.toThrow(
+      'maxOtlpAttributes in createGateway options must be a whole number >= 1; got 0',
+    );
+  });
+});
