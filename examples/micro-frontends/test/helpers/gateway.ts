@@ -7,6 +7,7 @@ export const CHANNELS = {
   etl: 'logs:etl:demo:nightly-import',
   workflow: 'logs:workflow:demo:wf-llm-serving',
   functions: 'logs:functions:demo:thumbnailer',
+  checkout: 'logs:checkout:demo:api',
 } as const;
 
 /** A real gateway on the port the app was built for, letting the app's origin read it. */
