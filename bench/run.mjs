@@ -1,7 +1,7 @@
 // The benchmark suite: fan-out and memory against nginx + nchan and better-sse, the publisher against pino,
-// the Python publisher against the standard library's QueueHandler, the client against a bare parser,
-// LogView against @melloware/react-logviewer. Every peer runs in the same run as ours; repeated rounds
-// give medians.
+// the Python publisher against the standard library's QueueHandler, OTLP logs against our NDJSON publish,
+// the client against a bare parser, LogView against @melloware/react-logviewer. Every peer runs in the
+// same run as ours; repeated rounds give medians.
 //
 //   pnpm bench            full run (about fifteen minutes on 2 cores), with the browser checks
 //   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
@@ -226,6 +226,9 @@ const pythonPublisher = await runScript(
   quick ? ['20000', '3', '100000'] : ['100000', '5', '300000'],
   300_000,
 );
+
+say('OTLP logs vs NDJSON publish, gateway CPU per record');
+const otlp = await runScript('otlp.mjs', quick ? ['60', '1'] : ['200', '3'], 180_000);
 say('client vs bare eventsource-parser');
 const client = await runScript('client-throughput.mjs', [], 180_000);
 // The browser figure needs the demo app and Chromium; the quick run leaves it out to stay under a minute.
@@ -244,6 +247,7 @@ const results = {
   fanout: { ...fanout.one, many: fanout.many },
   publisher,
   python_publisher: pythonPublisher,
+  otlp,
   client,
   memory: memoryResult,
   patterns,
@@ -356,6 +360,28 @@ function printTable(r) {
       'ratio',
       `CPU ${f(py.ratio_cpu, 2)} (goal <= 1.0)`,
       `wall ${f(py.ratio_wall, 2)}`,
+      '',
+      '',
+    ]);
+  }
+  const o = r.otlp;
+  if (o.error) rows.push(['otlp /v1/logs', 'ours', o.error, '', '', '']);
+  else {
+    const us = o.cpu_us_per_record;
+    rows.push(['otlp /v1/logs', 'ndjson', `${f(us.ndjson, 1)} µs CPU/record`, '', '', '']);
+    rows.push([
+      'otlp /v1/logs',
+      'protobuf',
+      `${f(us.protobuf, 1)} µs CPU/record`,
+      `ratio ${f(o.ratio_protobuf, 2)} (goal <= 2)`,
+      '',
+      '',
+    ]);
+    rows.push([
+      'otlp /v1/logs',
+      'json',
+      `${f(us.json, 1)} µs CPU/record`,
+      `ratio ${f(o.ratio_json, 2)} (goal <= 2)`,
       '',
       '',
     ]);

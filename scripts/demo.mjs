@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm demo`: the whole product on one machine. Builds the web app, then starts the gateway in open mode
-// on 127.0.0.1:3002 (loopback only), the three sample Node services publishing to it (and the Python one
-// when python3 is on the machine), and the web app, and prints the app's URL. Ctrl-C stops everything;
+// on 127.0.0.1:3002 (loopback only), the sample services publishing to it (checkout through the
+// OpenTelemetry SDK and OTLP, and the Python one when python3 is on the machine), and the web app, and
+// prints the app's URL. Ctrl-C stops everything;
 // when one part stops by itself, the others are stopped too.
 //
 // Ports: LOGS_SSE_PORT (gateway, default 3002) and DEMO_WEB_PORT (web app, default 4173).
@@ -49,7 +50,7 @@ if (built.status !== 0) {
 
 // The Python sample service runs when python3 is here; it uses the package from python/src as it is.
 const withPython = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
-const SERVICES = ['etl', 'workflow', 'functions', ...(withPython ? ['validator'] : [])];
+const SERVICES = ['etl', 'workflow', 'functions', 'checkout', ...(withPython ? ['validator'] : [])];
 /** Every process the demo started, by name; each is stopped when the demo stops. */
 const children = new Map();
 let stopping = false;
@@ -147,7 +148,8 @@ logs-sse demo running. Ctrl-C stops it.
 
   web app   ${webUrl}
   gateway   ${gatewayUrl} (open mode, loopback only)
-  services  etl, workflow and functions${withPython ? ', and validator (Python)' : ''}, publishing to workspace "demo"
+  services  etl, workflow and functions${withPython ? ', and validator (Python)' : ''}, publishing to workspace "demo";
+            checkout, logging through the OpenTelemetry SDK to ${gatewayUrl}/v1/logs
 
 Watch the same logs from a terminal:
   curl -N '${gatewayUrl}/api/logs/stream?channels=logs:workflow:demo:*'

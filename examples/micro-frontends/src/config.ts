@@ -10,4 +10,5 @@ export const RESOURCES = {
   workflow: 'wf-llm-serving',
   functions: 'thumbnailer',
   validator: 'orders-schema',
+  checkout: 'api',
 } as const;

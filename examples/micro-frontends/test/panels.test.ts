@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runEtl, runFunctions, runWorkflow } from '@logs-sse/example-node-service';
+import { runCheckout, runEtl, runFunctions, runWorkflow } from '@logs-sse/example-node-service';
 import type { Gateway } from '@logs-sse/gateway';
 import type { LogsPublisher } from '@logs-sse/publisher';
 import type { Browser } from 'playwright-core';
@@ -47,7 +47,7 @@ function publisher(service: string): LogsPublisher {
   return created;
 }
 
-it('fills every panel from the real services, Node and Python, over one stream request', async () => {
+it('fills every panel from the real services, Node, Python and OpenTelemetry, over one stream request', async () => {
   app = await openApp(browser, appUrl);
   const { page } = app;
   for (const channel of Object.values(CHANNELS)) await page.waitForSelector(`[data-channel="${channel}"]`);
@@ -61,6 +61,7 @@ it('fills every panel from the real services, Node and Python, over one stream r
     runWorkflow(workflow, { ...options, failureRate: 0, random: seededRandom(2) }),
     runFunctions({ ...options, runs: 3, url: gatewayUrl, random: seededRandom(3), errorRate: 0.5 }),
     runPythonValidator(gatewayUrl),
+    runCheckout({ ...options, runs: 2, url: gatewayUrl, random: seededRandom(4) }),
   ]);
   expect(await etl.flush({ timeoutMs: 10_000 })).toBe(true);
   expect(await workflow.flush({ timeoutMs: 10_000 })).toBe(true);
@@ -240,4 +241,25 @@ it('shows the workflow phases on the workflow view, and where a run failed', asy
     'model_loading:future',
   ]);
   expect(await page.getAttribute('[role="progressbar"]', 'aria-valuenow')).toBe('45');
+});
+
+it('shows, live, the records of a service that logs through the OpenTelemetry SDK to /v1/logs', async () => {
+  const channel = CHANNELS.checkout;
+  app = await openApp(browser, appUrl, '#/checkout');
+  const { page } = app;
+  await page.waitForSelector(`[data-channel="${channel}"]`);
+  await waitForConnection(page, 'open');
+
+  // The SDK's batch processor and OTLP/HTTP protobuf exporter, unchanged: three records per order.
+  await runCheckout({ url: gatewayUrl, workspace: 'demo', runs: 2, paceMs: 0, random: seededRandom(4) });
+  await waitForCount(page, channel, 6);
+  const row = page.locator(`[data-channel="${channel}"] [data-log-id]`, { hasText: 'order ord-10001: ' });
+  expect(await row.first().textContent()).toMatch(/order ord-10001: \d items in the cart/);
+  expect(await row.first().getAttribute('data-level')).toBe('info');
+  expect(
+    await page.$$eval(`[data-channel="${channel}"] [data-log-id]`, (rows) =>
+      rows.map((row) => row.getAttribute('data-level')),
+    ),
+  ).toEqual(expect.arrayContaining(['info', 'debug']));
+  await screenshot(page, 'checkout-otlp');
 });

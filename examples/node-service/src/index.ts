@@ -1,3 +1,5 @@
+export type { CheckoutOptions } from './checkout';
+export { runCheckout } from './checkout';
 export type { EtlOptions } from './etl';
 export { runEtl } from './etl';
 export type { FunctionsOptions } from './functions';

@@ -2,12 +2,13 @@
 //   tsx --conditions=@logs-sse/source src/main.ts etl --url http://127.0.0.1:3002 --runs 3
 import { parseArgs } from 'node:util';
 import { createLogsPublisher } from '@logs-sse/publisher';
+import { runCheckout } from './checkout';
 import { runEtl } from './etl';
 import { runFunctions } from './functions';
 import type { ServiceRunOptions } from './pace';
 import { runWorkflow } from './workflow';
 
-const USAGE = `Usage: main.ts <etl|workflow|functions> [--url URL] [--workspace ID] [--runs N] [--pace MS]
+const USAGE = `Usage: main.ts <etl|workflow|functions|checkout> [--url URL] [--workspace ID] [--runs N] [--pace MS]
 
   --url        gateway base URL            [env LOGS_GATEWAY_URL, default http://127.0.0.1:3002]
   --workspace  workspace of the channels   [default demo]
@@ -15,7 +16,7 @@ const USAGE = `Usage: main.ts <etl|workflow|functions> [--url URL] [--workspace 
   --pace       base delay between steps    [default 400]
 `;
 
-const SERVICES = ['etl', 'workflow', 'functions'] as const;
+const SERVICES = ['etl', 'workflow', 'functions', 'checkout'] as const;
 type ServiceName = (typeof SERVICES)[number];
 
 function usage(problem: string): never {
@@ -63,7 +64,10 @@ async function main(): Promise<void> {
   const options: ServiceRunOptions = { ...rest, signal: stop.signal };
   console.log(`${service}: publishing to ${url} (workspace ${options.workspace})`);
 
-  if (service === 'functions') {
+  if (service === 'checkout') {
+    // Publishes through the OpenTelemetry SDK's OTLP exporter to /v1/logs, not through our publisher.
+    await runCheckout({ ...options, url });
+  } else if (service === 'functions') {
     // The function runner logs through pino; the logs-sse transport owns its publisher.
     await runFunctions({ ...options, url });
   } else {

@@ -8,6 +8,7 @@ export type {
   AuthOptions,
   GatewayOptions,
   JwtOptions,
+  OtlpOptions,
   PublisherTokenOptions,
   PublishRateLimitOptions,
   SubscriberTokenOptions,

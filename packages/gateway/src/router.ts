@@ -3,6 +3,7 @@ import { API_PATHS } from '@logs-sse/protocol';
 import type { GatewayContext } from './context';
 import { healthRoute, metricsRoute, readyRoute, statsRoute } from './routes/admin';
 import { historyRoute } from './routes/history';
+import { OTLP_LOGS_PATH, otlpLogsRoute } from './routes/otlpLogs';
 import { pollRoute } from './routes/poll';
 import { publishRoute } from './routes/publish';
 import { publisherHeartbeatRoute } from './routes/publisherHeartbeat';
@@ -27,4 +28,5 @@ export const ROUTES: Record<string, Partial<Record<Method, Route>>> = {
   [API_PATHS.ready]: { GET: readyRoute, HEAD: readyRoute },
   [API_PATHS.stats]: { GET: statsRoute, HEAD: statsRoute },
   [API_PATHS.metrics]: { GET: metricsRoute, HEAD: metricsRoute },
+  [OTLP_LOGS_PATH]: { POST: otlpLogsRoute },
 };

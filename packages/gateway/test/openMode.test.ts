@@ -53,7 +53,7 @@ function typeRefusal(got: string) {
   return {
     code: 'forbidden',
     message:
-      `${OPEN}, so a POST must have content-type application/json or application/x-ndjson, which no web ` +
+      `${OPEN}, so a POST must have content-type application/json, application/x-ndjson or application/x-protobuf, which no web ` +
       `page can send it without a CORS preflight; got ${got}. Set the content type, or configure auth.`,
   };
 }

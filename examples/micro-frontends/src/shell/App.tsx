@@ -1,5 +1,6 @@
 import { LogsSSEProvider } from '@logs-sse/react';
 import { AllView } from '../all/AllView';
+import { CheckoutPanel } from '../checkout/CheckoutPanel';
 import { GATEWAY_URL, WORKSPACE } from '../config';
 import { EtlPanel } from '../etl/EtlPanel';
 import { FunctionsPanel } from '../functions/FunctionsPanel';
@@ -15,6 +16,7 @@ const LINKS: Array<[Route, string]> = [
   ['/workflow', 'Workflow'],
   ['/functions', 'Functions'],
   ['/validator', 'Validator'],
+  ['/checkout', 'Checkout'],
   ['/all', 'All'],
 ];
 
@@ -45,12 +47,14 @@ export function App() {
             <WorkflowPanel />
             <FunctionsPanel />
             <ValidatorPanel />
+            <CheckoutPanel />
           </>
         )}
         {route === '/etl' && <EtlPanel tall />}
         {route === '/workflow' && <WorkflowView />}
         {route === '/functions' && <FunctionsPanel tall />}
         {route === '/validator' && <ValidatorPanel tall />}
+        {route === '/checkout' && <CheckoutPanel tall />}
         {route === '/all' && <AllView />}
       </main>
     </LogsSSEProvider>

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** The routes of the app: the start page, one view per micro frontend, and all of them in one view. */
-export const ROUTES = ['/', '/etl', '/workflow', '/functions', '/validator', '/all'] as const;
+export const ROUTES = ['/', '/etl', '/workflow', '/functions', '/validator', '/checkout', '/all'] as const;
 export type Route = (typeof ROUTES)[number];
 
 function subscribe(onChange: () => void): () => void {

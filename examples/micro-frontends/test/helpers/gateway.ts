@@ -8,6 +8,7 @@ export const CHANNELS = {
   workflow: 'logs:workflow:demo:wf-llm-serving',
   functions: 'logs:functions:demo:thumbnailer',
   validator: 'logs:validator:demo:orders-schema',
+  checkout: 'logs:checkout:demo:api',
 } as const;
 
 /** A real gateway on the port the app was built for, letting the app's origin read it. */

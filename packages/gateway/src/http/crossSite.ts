@@ -23,7 +23,8 @@ const SIMPLE_CONTENT_TYPES = new Set([
  * - without `Origin`, `Sec-Fetch-Site` must not say that another site asked (an `<img>`, `<script>` or a
  *   link to a GET endpoint);
  * - a POST must carry a content type that no page can send without a CORS preflight, which a page of
- *   another origin fails; this also covers browsers that send neither `Origin` nor `Sec-Fetch-Site`.
+ *   another origin fails (JSON, NDJSON, OTLP's `application/x-protobuf`: anything but the safelisted
+ *   ones); this also covers browsers that send neither `Origin` nor `Sec-Fetch-Site`.
  * Clients that are not browsers (curl, services) send no `Origin` and are let through.
  */
 export function crossSiteRefusal(req: IncomingMessage, corsOrigins: readonly string[]): string | undefined {
@@ -60,7 +61,7 @@ export function crossSiteRefusal(req: IncomingMessage, corsOrigins: readonly str
     const media = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (media === '' || SIMPLE_CONTENT_TYPES.has(media)) {
       return (
-        `${open}, so a POST must have content-type application/json or application/x-ndjson, which no web ` +
+        `${open}, so a POST must have content-type application/json, application/x-ndjson or application/x-protobuf, which no web ` +
         `page can send it without a CORS preflight; got ${media === '' ? 'none' : quote(media)}. ` +
         'Set the content type, or configure auth.'
       );

@@ -1,3 +1,4 @@
+import { isValidSegment } from '@logs-sse/protocol';
 import { invalidOptions as invalid, showValue as show } from '../errors';
 import { checkAuth } from './checkAuth';
 import { checkKeys, isPlainObject } from './checkKeys';
@@ -30,6 +31,7 @@ export const NUMBER_RULES = {
   shutdownRetryMs: { min: 0 },
   closeTimeoutMs: { min: 0, max: MAX_TIMER_MS },
   stalledReaderTimeoutMs: { min: 1, max: MAX_TIMER_MS },
+  maxOtlpAttributes: { min: 1, integer: true },
 } as const satisfies Record<string, { min: number; max?: number; integer?: boolean }>;
 
 export type NumericOption = keyof typeof NUMBER_RULES;
@@ -49,6 +51,7 @@ export function checkOptions(options: unknown, source: OptionsSource): void {
   }
   if (options.corsOrigins !== undefined) checkCorsOrigins(options.corsOrigins, at('corsOrigins'));
   if (options.publishRateLimit !== undefined) checkRateLimit(options.publishRateLimit, at);
+  if (options.otlp !== undefined) checkOtlp(options.otlp, at);
   checkAuth(options.auth, source.label);
   if (file) return;
   const { logger, now, store } = options;
@@ -119,6 +122,38 @@ function checkRateLimit(limit: unknown, at: (path: string) => string): void {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw invalid(`${at(`publishRateLimit.${name}`)} must be a number above 0; got ${show(value)}`);
     }
+  }
+}
+
+/** Longest attribute name `otlp` may look up; OTLP puts no limit on names, the gateway's options do. */
+const MAX_ATTRIBUTE_NAME = 256;
+
+function checkOtlp(otlp: unknown, at: (path: string) => string): void {
+  if (!isPlainObject(otlp)) {
+    throw invalid(
+      `${at('otlp')} must be an object such as { workspaceAttribute: "tenant.id" }; got ${show(otlp)}`,
+    );
+  }
+  const isName = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= MAX_ATTRIBUTE_NAME;
+  for (const key of ['workspaceAttribute', 'resourceAttribute'] as const) {
+    if (otlp[key] !== undefined && !isName(otlp[key])) {
+      throw invalid(
+        `${at(`otlp.${key}`)} must be an attribute name of 1 to ${MAX_ATTRIBUTE_NAME} characters; got ${show(otlp[key])}`,
+      );
+    }
+  }
+  for (const key of ['defaultWorkspace', 'defaultResource'] as const) {
+    if (otlp[key] !== undefined && !isValidSegment(otlp[key])) {
+      throw invalid(
+        `${at(`otlp.${key}`)} must be a channel segment ([A-Za-z0-9_.-], 1 to 128 characters); got ${show(otlp[key])}`,
+      );
+    }
+  }
+  const copied = otlp.resourceAttributes;
+  if (copied !== undefined && !(Array.isArray(copied) && copied.every(isName))) {
+    throw invalid(
+      `${at('otlp.resourceAttributes')} must be an array of attribute names such as ["host.name"]; got ${show(copied)}`,
+    );
   }
 }
 

@@ -22,6 +22,13 @@ const AUTH = {
   adminToken: null,
 } as const;
 const RATE_LIMIT = { entriesPerSecond: null, burst: null } as const;
+const OTLP = {
+  workspaceAttribute: null,
+  resourceAttribute: null,
+  defaultWorkspace: null,
+  defaultResource: null,
+  resourceAttributes: null,
+} as const;
 
 const COMMON = {
   heartbeatSeconds: null,
@@ -36,9 +43,11 @@ const COMMON = {
   shutdownRetryMs: null,
   closeTimeoutMs: null,
   stalledReaderTimeoutMs: null,
+  maxOtlpAttributes: null,
   corsOrigins: null,
   auth: AUTH,
   publishRateLimit: RATE_LIMIT,
+  otlp: OTLP,
 } as const;
 
 /** What `createGateway` takes. */

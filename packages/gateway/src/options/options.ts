@@ -89,6 +89,30 @@ export interface PublishRateLimitOptions {
   burst?: number;
 }
 
+/**
+ * How `POST /v1/logs` (OTLP) turns a log record into a channel and fields. The service is always the
+ * resource's `service.name`; workspace and resource come from an attribute of the record, else of its
+ * resource, else the defaults, so a service that sets none publishes to `logs:{service}:default:default`.
+ *
+ * @example
+ * createGateway({ otlp: { workspaceAttribute: 'tenant.id', resourceAttribute: 'job.id' } });
+ */
+export interface OtlpOptions {
+  /** Attribute naming the channel's workspace. Defaults to `'logs_sse.workspace_id'`. */
+  workspaceAttribute?: string;
+  /** Attribute naming the channel's resource. Defaults to `'logs_sse.resource_id'`. */
+  resourceAttribute?: string;
+  /** Workspace of records that name none. Defaults to `'default'`. */
+  defaultWorkspace?: string;
+  /** Resource of records that name none. Defaults to `'default'`. */
+  defaultResource?: string;
+  /**
+   * Resource attributes copied into every entry as fields (record attributes of the same name win).
+   * Defaults to `['service.version', 'service.instance.id', 'host.name']`.
+   */
+  resourceAttributes?: string[];
+}
+
 export interface GatewayOptions {
   /** Logger for the gateway's own events; `false` turns logging off. Defaults to a pino logger on stderr. */
   logger?: GatewayLogger | false;
@@ -122,6 +146,11 @@ export interface GatewayOptions {
    * then it holds at most about `maxBufferedBytes`. Defaults to `30000`.
    */
   stalledReaderTimeoutMs?: number;
+  /**
+   * Most attributes one OTLP log record may carry; a record with more is rejected and counted in the
+   * answer's `partial_success`. Defaults to `128` (the OpenTelemetry SDKs' own default limit).
+   */
+  maxOtlpAttributes?: number;
   /** Origins allowed to call the gateway from browsers; `['*']` allows any. Defaults to `[]` (no CORS headers). */
   corsOrigins?: string[];
   /**
@@ -131,6 +160,8 @@ export interface GatewayOptions {
   auth?: AuthOptions | 'open';
   /** Caps how fast each service may publish through this gateway. Defaults to none (no limit). */
   publishRateLimit?: PublishRateLimitOptions;
+  /** How OTLP log records map to channels and fields. Defaults to the defaults of each of its options. */
+  otlp?: OtlpOptions;
   /** Clock, for tests. Defaults to `Date.now`. */
   now?: () => number;
   /**
@@ -141,8 +172,9 @@ export interface GatewayOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<GatewayOptions, 'auth' | 'logger' | 'store' | 'publishRateLimit'>
+  Omit<GatewayOptions, 'auth' | 'logger' | 'store' | 'publishRateLimit' | 'otlp'>
 > & {
+  otlp: Required<OtlpOptions>;
   auth: AuthOptions | undefined;
   logger: GatewayLogger;
   publishRateLimit: Required<PublishRateLimitOptions> | undefined;
@@ -161,7 +193,16 @@ const NUMERIC_DEFAULTS = {
   shutdownRetryMs: 250,
   closeTimeoutMs: 3000,
   stalledReaderTimeoutMs: 30_000,
+  maxOtlpAttributes: 128,
 } as const satisfies Record<NumericOption, number>;
+
+const OTLP_DEFAULTS: Required<OtlpOptions> = {
+  workspaceAttribute: 'logs_sse.workspace_id',
+  resourceAttribute: 'logs_sse.resource_id',
+  defaultWorkspace: 'default',
+  defaultResource: 'default',
+  resourceAttributes: ['service.version', 'service.instance.id', 'host.name'],
+};
 
 export type { NumericOption };
 export const NUMERIC_OPTIONS = Object.keys(NUMERIC_DEFAULTS) as NumericOption[];
@@ -176,6 +217,7 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     ...numbers,
     corsOrigins: options.corsOrigins ?? [],
     auth: resolveAuth(options.auth),
+    otlp: resolveOtlp(options.otlp),
     publishRateLimit: limit && {
       entriesPerSecond: limit.entriesPerSecond,
       burst: limit.burst ?? limit.entriesPerSecond,
@@ -183,6 +225,14 @@ export function resolveOptions(options: GatewayOptions = {}): ResolvedOptions {
     now: options.now ?? Date.now,
     logger: resolveLogger(options.logger),
   };
+}
+
+function resolveOtlp(otlp: OtlpOptions = {}): Required<OtlpOptions> {
+  const resolved = { ...OTLP_DEFAULTS };
+  for (const [key, value] of Object.entries(otlp) as [keyof OtlpOptions, never][]) {
+    if (value !== undefined) resolved[key] = value;
+  }
+  return resolved;
 }
 
 function resolveAuth(auth: GatewayOptions['auth']): ResolvedOptions['auth'] {
@@ -207,6 +257,7 @@ export type OptionShapesMatch = [
   Expect<SameKeys<(typeof GATEWAY_SHAPE.auth.publishers)[0], PublisherTokenOptions>>,
   Expect<SameKeys<(typeof GATEWAY_SHAPE.auth.subscribers)[0], SubscriberTokenOptions>>,
   Expect<SameKeys<typeof GATEWAY_SHAPE.publishRateLimit, PublishRateLimitOptions>>,
+  Expect<SameKeys<typeof GATEWAY_SHAPE.otlp, OtlpOptions>>,
   Expect<
     SameKeys<
       Omit<

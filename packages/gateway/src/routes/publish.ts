@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  ERROR_STATUS,
   type ErrorCode,
-  isPublisherId,
+  errorBody,
   MAX_FIELD_DEPTH,
   MAX_REJECTED_LISTED,
   type NormalizedEntry,
-  PUBLISHER_ID_HEADER,
-  type PublishResult,
   parseChannel,
   type RejectedEntry,
   validateEntry,
@@ -14,10 +13,10 @@ import {
 import { canPublish, type Grant } from '../auth/auth';
 import { authorize, deny } from '../auth/authorize';
 import type { GatewayContext } from '../context';
-import { sendError, sendJson } from '../http/answers';
+import { sendError } from '../http/answers';
 import { closeAfterAnswer, readBody, refuseBody } from '../http/body';
 import { jsonDepthExceeds } from '../http/jsonDepth';
-import type { RateLimiter } from '../rateLimiter';
+import { type PublishAnswer, type PublishAnswers, storeEntries } from '../publish/storeEntries';
 
 const NDJSON_TYPES = new Set([
   'application/x-ndjson',
@@ -76,53 +75,26 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     sendError(res, code, `no entry was accepted: ${first}`, { rejected, rejectedCount });
     return;
   }
-  // Buckets are charged before the append, so that concurrent requests of one service see each other's
-  // charge, and refunded when the store fails: a 503 costs a publisher nothing.
-  const limiter = ctx.rateLimiter;
-  if (limiter && perService && !admitRate(ctx, limiter, res, perService, valid.length)) return;
-  try {
-    await ctx.store.append(valid);
-  } catch (error) {
-    if (limiter && perService) limiter.refund(perService);
-    ctx.options.logger.error({ err: error }, 'store append failed');
-    sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
-      headers: { 'retry-after': '1' },
-    });
-    return;
-  }
-  ctx.metrics.logsIn += valid.length;
-  const service = parseChannel(valid[0]!.channel)!.service;
-  ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length, grant.identity);
-  const result: PublishResult = { accepted: valid.length, rejected, rejectedCount };
-  sendJson(res, 202, result);
+  await storeEntries(
+    ctx,
+    req,
+    res,
+    { grant, body: body.body, valid, result: { rejected, rejectedCount }, perService },
+    JSON_ANSWERS,
+  );
 }
 
-/** Lets the request through, or answers 429 when one of its services is over its limit. */
-function admitRate(
-  ctx: GatewayContext,
-  limiter: RateLimiter,
-  res: ServerResponse,
-  perService: ReadonlyMap<string, number>,
-  count: number,
-): boolean {
-  const refusal = limiter.admit(perService);
-  if (refusal === undefined) return true;
-  ctx.metrics.logsRateLimited += count;
-  const { service, retryAfterSeconds } = refusal;
-  const limit = `${limiter.entriesPerSecond} entries/s, burst ${limiter.burst}`;
-  if (refusal.newlyLimited) {
-    ctx.options.logger.warn(
-      { service, entriesPerSecond: limiter.entriesPerSecond, burst: limiter.burst, retryAfterSeconds },
-      'service over its publish rate limit: refused with 429 (logged at most once a minute per service)',
-    );
-  }
-  sendError(
-    res,
-    'rate_limited',
-    `service "${service}" is over its publish rate limit of ${limit}; nothing was stored, retry after ${retryAfterSeconds} s`,
-    { headers: { 'retry-after': String(retryAfterSeconds) } },
-  );
-  return false;
+/** The publish endpoint's answers: its own JSON result, and the gateway's JSON errors. */
+const JSON_ANSWERS: PublishAnswers = {
+  stored: (result) => json(202, JSON.stringify(result)),
+  refused: ({ code, message, retryAfterSeconds }) =>
+    json(ERROR_STATUS[code], JSON.stringify(errorBody(code, message)), {
+      'retry-after': String(retryAfterSeconds),
+    }),
+};
+
+function json(status: number, body: string, headers: Record<string, string> = {}): PublishAnswer {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body };
 }
 
 type Item = { value: unknown } | { error: string };
@@ -219,10 +191,4 @@ function validateAll(ctx: GatewayContext, items: Item[], grant: Grant) {
     perService?.set(service, (perService.get(service) ?? 0) + 1);
   }
   return { valid, rejected, rejectedCount, codes, perService };
-}
-
-/** The publisher's own id from `X-Publisher-Id`, when it is short and printable. */
-export function publisherId(req: IncomingMessage): string | undefined {
-  const id = req.headers[PUBLISHER_ID_HEADER];
-  return isPublisherId(id) ? id : undefined;
 }
