@@ -84,6 +84,6 @@ it('refuses unknown services and bad numbers with its usage', async () => {
     const { child, output } = service(args);
     const [code] = await once(child, 'exit');
     expect(code).toBe(2);
-    expect(output()).toContain('Usage: main.ts <etl|workflow|functions>');
+    expect(output()).toContain('Usage: main.ts <etl|workflow|functions|checkout>');
   }
 });
