@@ -17,6 +17,16 @@ import type { GatewayContext } from '../context';
 import { sendError, sendJson } from '../http/answers';
 import { closeAfterAnswer, readBody, refuseBody } from '../http/body';
 import { jsonDepthExceeds } from '../http/jsonDepth';
+import {
+  answeredBefore,
+  appendKeyed,
+  idempotencyKeyOf,
+  type Keyed,
+  keyed,
+  releaseKey,
+  replay,
+  reused,
+} from '../idempotency/keyedPublish';
 import type { RateLimiter } from '../rateLimiter';
 
 const NDJSON_TYPES = new Set([
@@ -43,6 +53,8 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     sendError(res, 'unsupported_media_type', 'send application/json or application/x-ndjson');
     return;
   }
+  const key = idempotencyKeyOf(req, res);
+  if (key === false) return;
   if (!ctx.store.isReady()) {
     sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
       headers: { 'retry-after': '1' },
@@ -54,7 +66,26 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     refuseBody(res, body.code, body.message);
     return;
   }
-  const items = parseItems(body.body.toString('utf8'), ndjson, ctx.options.maxEntriesPerPublish);
+  const once = key === undefined ? undefined : keyed(grant.identity, key, body.body, ndjson);
+  if (once && (await answeredBefore(ctx, res, once))) return;
+  try {
+    await publishBody(ctx, req, res, grant, body.body, ndjson, once);
+  } finally {
+    // Whatever did not record an answer (a refusal, a failed store) lets a repeat be handled anew.
+    releaseKey(ctx, once);
+  }
+}
+
+async function publishBody(
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  grant: Grant,
+  body: Buffer,
+  ndjson: boolean,
+  once: Keyed | undefined,
+) {
+  const items = parseItems(body.toString('utf8'), ndjson, ctx.options.maxEntriesPerPublish);
   if ('code' in items) {
     sendError(res, items.code, items.message);
     return;
@@ -73,8 +104,20 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   // charge, and refunded when the store fails: a 503 costs a publisher nothing.
   const limiter = ctx.rateLimiter;
   if (limiter && perService && !admitRate(ctx, limiter, res, perService, valid.length)) return;
+  const result: PublishResult = { accepted: valid.length, rejected, rejectedCount };
   try {
-    await ctx.store.append(valid);
+    if (once) {
+      const outcome = await appendKeyed(ctx, valid, once, { status: 202, body: JSON.stringify(result) });
+      if ('replay' in outcome) {
+        // Stored before (through another gateway, or before a lost answer): nothing new was stored.
+        if (limiter && perService) limiter.refund(perService);
+        if (outcome.fingerprint === once.fingerprint) replay(res, outcome.replay);
+        else reused(ctx, res);
+        return;
+      }
+    } else {
+      await ctx.store.append(valid);
+    }
   } catch (error) {
     if (limiter && perService) limiter.refund(perService);
     ctx.options.logger.error({ err: error }, 'store append failed');
@@ -86,7 +129,6 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   ctx.metrics.logsIn += valid.length;
   const service = parseChannel(valid[0]!.channel)!.service;
   ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length, grant.identity);
-  const result: PublishResult = { accepted: valid.length, rejected, rejectedCount };
   sendJson(res, 202, result);
 }
 
