@@ -75,7 +75,8 @@ const ISO_8601 =
  * years past 9999 would need the six-digit `+YYYYYY` form that many readers do not parse.
  */
 const MIN_TIMESTAMP_MS = 0;
-const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+// Pure, so that bundles that never check a timestamp (the browser client) leave it out.
+const MAX_TIMESTAMP_MS = /* @__PURE__ */ Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Longest `message` the gateway stores, in UTF-16 code units. */
 export const MAX_MESSAGE_LENGTH = 1_000_000;
