@@ -53,6 +53,16 @@ describe('an in-memory gateway that restarted while a reader was away', () => {
       { channel: 'logs:svc:*:b', missed: 0, from: cursor, reason: 'reset' },
     ]);
     expect(resumed.data('log').map((e) => e.message)).toEqual(['after restart']);
+    // A channel joining with a history item gets the new history and no reset after it: a client
+    // would otherwise drop what it has just been sent.
+    const joined = await replay(second.url, `channels=${A},logs:svc:ws:b&history=logs:svc:ws:b~10`, cursor);
+    expect(joined.events.map((e) => [e.event, JSON.parse(e.data).channel])).toEqual([
+      ['hello', undefined],
+      ['history', 'logs:svc:ws:b'],
+      ['gap', A],
+      ['log', A],
+      ['done', undefined],
+    ]);
     // Its hello id is the new epoch: resuming from it reports the reset no more.
     const again = await replay(second.url, `channels=${A}`, resumed.events[0]!.id!);
     expect(names(again)).toEqual(['hello', 'log', 'done']);

@@ -84,7 +84,7 @@ describe('Idempotency-Key across gateways on Redis', () => {
     closers.push(() => pub.close());
     for (const message of ['one', 'two', 'three'])
       pub.publish({ workspace_id: 'ws', resource_id: 'a', message });
-    expect(await pub.flush(10_000)).toBe(true);
+    expect(await pub.flush({ timeoutMs: 10_000 })).toBe(true);
 
     expect(balancer.lostAnswers).toBe(1);
     expect(balancer.connections).toBe(2);

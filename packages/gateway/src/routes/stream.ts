@@ -5,6 +5,7 @@ import type { GatewayContext } from '../context';
 import { sendError } from '../http/answers';
 import { helloFrame } from '../stream/helloFrame';
 import { laterCursor, readPages } from '../stream/pagedRead';
+import { replayGaps } from '../stream/replayGaps';
 import { openSse, writeFrames } from '../stream/sseResponse';
 import { stallGuard } from '../stream/stallGuard';
 import { writeHistory } from '../stream/streamHistory';
@@ -90,7 +91,8 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
       })) {
         const frames: Buffer[] = [];
         if (query.reportGaps) {
-          for (const gap of page.gaps) frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
+          for (const gap of replayGaps(page.gaps, query))
+            frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
         }
         for (const entry of page.entries) {
           if (!sub.accepts(entry)) continue;
