@@ -218,6 +218,8 @@ say('publish cost with 10,000 patterns held (ours only)');
 const patterns = await runPatterns(patternSettings(quick), say);
 say('publisher vs pino');
 const publisher = await runScript('publisher.mjs', quick ? ['20000', '3'] : ['100000', '5'], 180_000);
+say('publish with and without an Idempotency-Key');
+const idempotency = await runScript('idempotency.mjs', quick ? ['300', '3'] : ['2000', '5'], 300_000);
 say('client vs bare eventsource-parser');
 const client = await runScript('client-throughput.mjs', [], 180_000);
 // The browser figure needs the demo app and Chromium; the quick run leaves it out to stay under a minute.
@@ -230,6 +232,7 @@ if (!quick) {
 const results = {
   fanout: { ...fanout.one, many: fanout.many },
   publisher,
+  idempotency,
   client,
   memory: memoryResult,
   patterns,
@@ -316,6 +319,22 @@ function printTable(r) {
     '',
     '',
   ]);
+  const idem = r.idempotency;
+  for (const store of ['memory', 'redis']) {
+    const v = idem?.[store];
+    if (!v || v.skipped || idem.error) {
+      rows.push([`publish ${store}`, 'Idempotency-Key', v?.skipped ?? idem?.error ?? '-', '', '', '']);
+      continue;
+    }
+    rows.push([
+      `publish ${store}`,
+      'Idempotency-Key',
+      `${f(v.entries_per_s)} → ${f(v.keyed_entries_per_s)} entries/s`,
+      `cost ${f(v.cost_pct, 1)}% (goal <= 10)`,
+      '',
+      '',
+    ]);
+  }
   const c = r.client;
   rows.push(['client', 'ours', `${f(c.ours_mb_s, 1)} MB/s`, '', '', '']);
   rows.push(['client', 'baseline', `${f(c.baseline_mb_s, 1)} MB/s`, '', '', '']);
