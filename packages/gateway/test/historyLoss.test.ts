@@ -15,13 +15,6 @@ async function gateway(options: Parameters<typeof startGateway>[0] = {}): Promis
   return g;
 }
 
-/** Reads a resumed stream until `count` entries of `event` arrived; events are in stream order. */
-async function resume(url: string, query: string, cursor: string, event = 'log', count = 0) {
-  const stream = await openStream(url, query, { 'last-event-id': cursor });
-  if (count > 0) await stream.untilEvents(event, count);
-  return stream;
-}
-
 /** Reads everything a stream that does not follow holds, up to its end. */
 async function replay(url: string, query: string, cursor: string) {
   const stream = await openStream(url, `${query}&follow=false`, { 'last-event-id': cursor });
