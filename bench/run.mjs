@@ -227,6 +227,9 @@ const pythonPublisher = await runScript(
   300_000,
 );
 
+say('publish with and without an Idempotency-Key');
+const idempotency = await runScript('idempotency.mjs', quick ? ['300', '3'] : ['2000', '5'], 300_000);
+
 say('OTLP logs vs NDJSON publish, gateway CPU per record');
 const otlp = await runScript('otlp.mjs', quick ? ['60', '1'] : ['200', '3'], 180_000);
 say('client vs bare eventsource-parser');
@@ -248,6 +251,7 @@ const results = {
   publisher,
   python_publisher: pythonPublisher,
   otlp,
+  idempotency,
   client,
   memory: memoryResult,
   patterns,
@@ -335,6 +339,22 @@ function printTable(r) {
     '',
     '',
   ]);
+  const idem = r.idempotency;
+  for (const store of ['memory', 'redis']) {
+    const v = idem?.[store];
+    if (!v || v.skipped || idem.error) {
+      rows.push([`publish ${store}`, 'Idempotency-Key', v?.skipped ?? idem?.error ?? '-', '', '', '']);
+      continue;
+    }
+    rows.push([
+      `publish ${store}`,
+      'Idempotency-Key',
+      `${f(v.entries_per_s)} → ${f(v.keyed_entries_per_s)} entries/s`,
+      `cost ${f(v.cost_pct, 1)}% (goal <= 10)`,
+      '',
+      '',
+    ]);
+  }
   const py = r.python_publisher;
   if (py.skipped || py.error) {
     rows.push(['python publisher', 'ours', py.skipped ?? py.error, '', '', '']);

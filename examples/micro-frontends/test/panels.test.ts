@@ -33,6 +33,9 @@ afterEach(async () => {
   await app?.close();
   app = undefined;
   await Promise.all(publishers.splice(0).map((publisher) => publisher.close()));
+  // Each test starts on an empty history: a panel opens with what its channel already holds.
+  await gateway.close();
+  ({ gateway, url: gatewayUrl } = await startGateway(inject('gatewayPort'), appUrl));
   expect(errors).toEqual([]);
 });
 

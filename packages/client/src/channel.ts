@@ -1,4 +1,4 @@
-import { type Cursor, LOG_LEVELS, type LogEntry } from '@logs-sse/protocol';
+import { type Cursor, LOG_LEVELS, type LogEntry, type StatusEntry } from '@logs-sse/protocol';
 import type { SubscribeOptions } from './options';
 import { pushToRing, type SnapshotRing } from './snapshotRing';
 
@@ -27,6 +27,8 @@ export interface Channel extends SnapshotRing<LogEntry> {
   served?: boolean;
   /** Largest `tail` any subscriber asked for (`since` wins over `tail`). */
   tail: number;
+  /** The newest `status` entry of the channel (for a pattern: of any channel it matches). */
+  status?: StatusEntry;
 }
 
 export function createChannel(key: string, bufferSize: number, since: Cursor | undefined): Channel {

@@ -183,11 +183,12 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       if (!polling) probes = 0;
       const { heartbeatSeconds: seconds, cursor } = data;
       // Only a stream that did not resume starts at its hello's cursor (`null`: nothing was stored
-      // before it, so everything stored since reaches it); a resumed one starts at the resume point.
-      if ((cursor === null || typeof cursor === 'string') && last === undefined)
-        helloCursor ??= cursor ?? '0-0';
-      // A stall is 2.5 announced heartbeat intervals of silence.
-      if (typeof seconds === 'number' && seconds > 0) {
+      // before it, so everything stored since reaches it, and `0-0` is the start of any history); a
+      // resumed one starts at the resume point.
+      if (last === undefined && cursor !== undefined) helloCursor ??= cursor ?? '0-0';
+      // A stall is 2.5 announced heartbeat intervals of silence (anything but a positive number is no
+      // announcement).
+      if (seconds > 0) {
         stallMs = seconds * 2500;
         watchStall(stallMs);
       }
@@ -232,7 +233,14 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     }
     // Logs that came before this event in the chunk go out first, so callbacks see the stream's order.
     flush(channel, onError);
+    // The newest event of each kind: `getStatus` reads `status`.
+    (channel as unknown as Record<string, unknown>)[type as string] = data;
     const name = CALLBACKS.get(type)!;
+    // The gateway's history is gone (a restart, a flush): so is what the buffer held of it.
+    if (data.reason === 'reset') {
+      channel.pushed = 0;
+      channel.snapshot = EMPTY;
+    }
     for (const subscriber of channel.subscribers) {
       try {
         (subscriber[name] as ((value: unknown) => void) | undefined)?.(data);
@@ -424,13 +432,6 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     setStatus(next, nextError);
   }
 
-  function onConnectionStatus(listener: StatusListener): () => void {
-    listeners = [...listeners, listener];
-    return () => {
-      listeners = listeners.filter((l) => l !== listener);
-    };
-  }
-
   return {
     get status() {
       return status;
@@ -476,8 +477,13 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       const channel = channels.get(key);
       return channel ? ringSnapshot(channel) : EMPTY;
     },
-    onConnectionStatus,
-    onStatus: onConnectionStatus,
+    getStatus: (key) => channels.get(key)?.status,
+    onConnectionStatus(listener: StatusListener) {
+      listeners = [...listeners, listener];
+      return () => {
+        listeners = listeners.filter((l) => l !== listener);
+      };
+    },
     stats() {
       let dropped = droppedByRemoved;
       for (const channel of channels.values()) dropped += ringEvicted(channel);

@@ -17,15 +17,18 @@ export type LogsClientErrorCode =
  */
 export class LogsClientError extends Error {
   override readonly name = 'LogsClientError';
+  // Declared rather than defined as fields: the constructor sets them, and field definitions would
+  // repeat each name in every browser bundle.
+  declare readonly code: LogsClientErrorCode;
+  /** HTTP status of the answer. */
+  declare readonly status: number;
+  /** The gateway's own error code, when its answer carried one. */
+  declare readonly serverCode: ErrorCode | undefined;
 
-  constructor(
-    readonly code: LogsClientErrorCode,
-    /** HTTP status of the answer. */
-    readonly status: number,
-    message: string,
-    /** The gateway's own error code, when its answer carried one. */
-    readonly serverCode?: ErrorCode,
-  ) {
+  constructor(code: LogsClientErrorCode, status: number, message: string, serverCode?: ErrorCode) {
     super(message);
+    this.code = code;
+    this.status = status;
+    this.serverCode = serverCode;
   }
 }

@@ -1,4 +1,4 @@
-import type { LogEntry } from '@logs-sse/protocol';
+import type { LogEntry, StatusEntry } from '@logs-sse/protocol';
 import type { LogsClientError } from './errors';
 import type { SubscribeOptions } from './options';
 import type { ClientStatus, LogsClientStats } from './status';
@@ -21,6 +21,15 @@ export interface LogsClient {
   /** The channel's buffered log entries, oldest first. The same array until the next change. */
   getLogs(channel: string): readonly LogEntry[];
   /**
+   * The newest `status` entry of a subscribed channel: the gateway sends each new stream the current
+   * one, so a view opened mid-run knows the phase before the next status is published. `undefined`
+   * until one arrived, or when the channel is not subscribed.
+   *
+   * @example
+   * const phase = client.getStatus('logs:etl:ws-1:run-42')?.phase;
+   */
+  getStatus(channel: string): StatusEntry | undefined;
+  /**
    * Calls `listener` on every change of the connection's `status`; returns the function that stops it.
    * (A resource's `status` entries reach the `onStatus` callback of `subscribe` instead.)
    *
@@ -30,12 +39,6 @@ export interface LogsClient {
   onConnectionStatus(
     listener: (status: ClientStatus, error: LogsClientError | undefined) => void,
   ): () => void;
-  /**
-   * @deprecated Use {@link LogsClient.onConnectionStatus}: the same function, under a name that no
-   * longer reads like the `onStatus` of `subscribe`, which receives a resource's status. Removed in the
-   * next minor release.
-   */
-  onStatus(listener: (status: ClientStatus, error: LogsClientError | undefined) => void): () => void;
   stats(): LogsClientStats;
   /** Ends the connection and every timer. The client cannot be used again. */
   close(): void;

@@ -54,4 +54,5 @@ export function appendNewer(older: readonly LogEntry[], newer: readonly LogEntry
   return older.concat(first === 0 ? newer : newer.slice(first));
 }
 
-const NONE: readonly LogEntry[] = Object.freeze([]);
+// Pure, so that a bundle without selectLogs leaves it out.
+const NONE: readonly LogEntry[] = /* @__PURE__ */ Object.freeze([]);

@@ -25,9 +25,10 @@ export function pushToRing<T>(ring: SnapshotRing<T>, item: T): void {
 
 /** Oldest first. The same frozen array is returned until the ring changes. */
 export function ringSnapshot<T>(ring: SnapshotRing<T>): readonly T[] {
-  // The oldest item sits where the next one goes (or at 0 until the ring is full).
+  // The oldest item sits where the next one goes (or at 0 until the ring is full). Items past `pushed`
+  // are left over from before a reset (`pushed` set back to 0) and are not part of the ring.
   const oldest = ring.pushed % ring.capacity;
-  ring.snapshot ??= Object.freeze(ring.items.slice(oldest).concat(ring.items.slice(0, oldest)));
+  ring.snapshot ??= Object.freeze(ring.items.slice(oldest, ring.pushed).concat(ring.items.slice(0, oldest)));
   return ring.snapshot;
 }
 

@@ -1,12 +1,13 @@
 /**
  * Calls `onWake` when a browser page comes back online or becomes visible, the moments when waiting out
- * a backoff delay only delays the user. Does nothing outside browsers (Node, SSR, workers without a
- * document), where neither event exists. Returns the function that stops listening.
+ * a backoff delay only delays the user (a worker hears `online` only). Does nothing where neither event
+ * exists (Node, SSR). Returns the function that stops listening.
  */
 export function watchWakeups(onWake: () => void): () => void {
   const onVisible = () => document.visibilityState === 'visible' && onWake();
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
-    if (typeof window === 'object') window[method]?.('online', onWake);
+    // `globalThis` is the window of a page and the scope of a worker; Node's has no such methods.
+    globalThis[method]?.('online', onWake);
     if (typeof document === 'object') document[method]('visibilitychange', onVisible);
   };
   listen('addEventListener');
@@ -15,5 +16,5 @@ export function watchWakeups(onWake: () => void): () => void {
 
 /** `false` only when the runtime knows it is offline; Node does not know, and says `true` here. */
 export function isOnline(): boolean {
-  return typeof navigator !== 'object' || navigator.onLine !== false;
+  return globalThis.navigator?.onLine !== false;
 }

@@ -433,20 +433,6 @@ describe('channel set (fake timers)', () => {
     );
   });
 
-  it('still reports the connection through the deprecated onStatus, the same function as onConnectionStatus', async () => {
-    create();
-    expect(client.onStatus).toBe(client.onConnectionStatus);
-    const statuses: string[] = [];
-    const stop = client.onStatus((status, error) => statuses.push(`${status}:${error?.code}`));
-    client.subscribe(CHANNEL_A);
-    await vi.advanceTimersByTimeAsync(25);
-    calls[0]!.answer(403, { error: { code: 'forbidden', message: 'not yours' } });
-    await vi.advanceTimersByTimeAsync(0);
-    stop();
-    client.close();
-    expect(statuses).toEqual(['connecting:undefined', 'error:forbidden']);
-  });
-
   it('close() aborts the stream and clears every timer', async () => {
     create();
     client.subscribe(CHANNEL_A);

@@ -134,7 +134,9 @@ describe('subscribe(channel, { since })', () => {
     await a.waitFor(5);
     expect(a.messages()).toEqual(expected(CHANNEL_A, 16, 20));
     // #2 to #15 were evicted: the gateway says so (it counts at least the ones it still remembers).
-    expect(gaps).toEqual([{ channel: CHANNEL_A, missed: expect.any(Number), from: since }]);
+    expect(gaps).toEqual([
+      { channel: CHANNEL_A, missed: expect.any(Number), from: since, reason: 'dropped' },
+    ]);
     expect(gaps[0]!.missed).toBeGreaterThanOrEqual(5);
     expect(gaps[0]!.missed).toBeLessThanOrEqual(14);
     await publishRange(url, CHANNEL_A, 21, 21);
@@ -167,7 +169,7 @@ describe('subscribe(channel, { since })', () => {
     await a.waitFor(1);
     const count = a.entries.length;
     expect(a.messages()).toEqual(Array.from({ length: count }, (_, i) => message(1000 - count + i)));
-    expect(gaps).toEqual([{ channel: CHANNEL_A, missed: 1000 - count, from: since }]);
+    expect(gaps).toEqual([{ channel: CHANNEL_A, missed: 1000 - count, from: since, reason: 'dropped' }]);
     expect(logs.stats()).toMatchObject({ connections: 1, malformed: 0 });
   });
 

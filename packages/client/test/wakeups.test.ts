@@ -19,7 +19,9 @@ beforeEach(() => {
   win = new EventTarget();
   doc = new FakeDocument();
   nav = { onLine: true };
-  vi.stubGlobal('window', win);
+  // A page's window is its global object: the client listens on `globalThis`.
+  vi.stubGlobal('addEventListener', win.addEventListener.bind(win));
+  vi.stubGlobal('removeEventListener', win.removeEventListener.bind(win));
   vi.stubGlobal('document', doc);
   vi.stubGlobal('navigator', nav);
   const fake = fakeFetch();

@@ -1,4 +1,5 @@
 import type { Auth } from './auth/auth';
+import type { IdempotencyCache } from './idempotency/idempotencyCache';
 import type { Metrics } from './metrics';
 import type { ResolvedOptions } from './options/options';
 import type { PublisherInfo, PublisherRegistry } from './publishers';
@@ -45,6 +46,8 @@ export interface GatewayContext {
   readonly polls: PollWaiters;
   readonly metrics: Metrics;
   readonly publishers: PublisherRegistry;
+  /** Idempotency records kept by this gateway: present when the store keeps none of its own. */
+  readonly idempotency: IdempotencyCache | undefined;
   /** Present when `publishRateLimit` is set. */
   readonly rateLimiter: RateLimiter | undefined;
   readonly state: { closing: boolean; connectionCounter: number; readonly startedAt: number };

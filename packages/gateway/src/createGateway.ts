@@ -9,6 +9,7 @@ import { answerClientError } from './http/clientError';
 import { handleCors } from './http/cors';
 import { crossSiteRefusal } from './http/crossSite';
 import { isLoopback } from './http/loopback';
+import { IdempotencyCache } from './idempotency/idempotencyCache';
 import { Metrics } from './metrics';
 import { type GatewayOptions, resolveOptions } from './options/options';
 import { PublisherRegistry } from './publishers';
@@ -16,6 +17,7 @@ import { RateLimiter } from './rateLimiter';
 import { type Method, ROUTES } from './router';
 import { collectStats } from './routes/admin';
 import { MemoryStore } from './store/memory/memoryStore';
+import type { LogStore } from './store/store';
 import { Fanout } from './stream/fanout';
 import { OpenAnswers } from './stream/pagedRead';
 import { PollWaiters } from './stream/pollWaiters';
@@ -68,7 +70,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const resolved = resolveOptions(options);
   const auth = new Auth(resolved.auth);
   const metrics = new Metrics();
-  const store =
+  const store: LogStore =
     options.store ??
     new MemoryStore({
       historyPerChannel: resolved.historyPerChannel,
@@ -90,6 +92,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     polls: new PollWaiters(store),
     metrics,
     publishers: new PublisherRegistry(resolved.now),
+    idempotency: store.appendOnce
+      ? undefined
+      : new IdempotencyCache({
+          windowMs: resolved.idempotencyWindowSeconds * 1000,
+          maxKeys: resolved.idempotencyMaxKeys,
+          maxBytes: resolved.idempotencyMaxBytes,
+          now: resolved.now,
+        }),
     rateLimiter:
       resolved.publishRateLimit &&
       new RateLimiter(

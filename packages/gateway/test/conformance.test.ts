@@ -408,7 +408,9 @@ describe('protocol.md § Since', () => {
     const byTime = await wholeStream(url, 'channels=logs:svc:ws:a&since=1');
     expect([byTime.data('gap'), byTime.data('log').map((e) => e.message)]).toEqual([[], ['two', 'three']]);
     const byCursor = await wholeStream(url, 'channels=logs:svc:ws:a&since=0-0');
-    expect(byCursor.data('gap')).toEqual([{ channel: 'logs:svc:ws:a', missed: 1, from: '0-0' }]);
+    expect(byCursor.data('gap')).toEqual([
+      { channel: 'logs:svc:ws:a', missed: 1, from: '0-0', reason: 'dropped' },
+    ]);
     const noOffset = await openStream(url, `channels=logs:svc:ws:a&since=${iso(ms).replace('Z', '')}`);
     expect([noOffset.status, JSON.parse(noOffset.body).error.code]).toEqual([400, 'invalid_query']);
   });
@@ -423,6 +425,7 @@ describe('protocol.md § Events', () => {
       heartbeatSeconds: 15,
       channels: ['logs:svc:ws:a', 'logs:svc:*:*'],
       cursor: null,
+      epoch: expect.stringMatching(/^\d+-0$/),
     });
     empty.close();
 
@@ -456,8 +459,8 @@ describe('protocol.md § Events', () => {
 
     const resumed = await wholeStream(url, 'channels=logs:svc:*:b', { 'last-event-id': from });
     expect(resumed.data('gap')).toEqual([
-      { channel: 'logs:svc:ws1:b', missed: 1, from },
-      { channel: 'logs:svc:ws2:b', missed: 2, from },
+      { channel: 'logs:svc:ws1:b', missed: 1, from, reason: 'dropped' },
+      { channel: 'logs:svc:ws2:b', missed: 2, from, reason: 'dropped' },
     ]);
 
     // One history event holds at most historyPerChannel (2) entries: the two of ws1 it leaves out are
@@ -465,8 +468,8 @@ describe('protocol.md § Events', () => {
     const history = await wholeStream(url, `channels=logs:svc:*:b&history=logs:svc:*:b~${from}`);
     expect(history.events.map((e) => e.event)).toEqual(['hello', 'gap', 'gap', 'history', 'done']);
     expect(history.data('gap')).toEqual([
-      { channel: 'logs:svc:ws1:b', missed: 3, from },
-      { channel: 'logs:svc:ws2:b', missed: 2, from },
+      { channel: 'logs:svc:ws1:b', missed: 3, from, reason: 'dropped' },
+      { channel: 'logs:svc:ws2:b', missed: 2, from, reason: 'dropped' },
     ]);
     const [event] = history.data('history');
     expect(event.channel).toBe('logs:svc:*:b');

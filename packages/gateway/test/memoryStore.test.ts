@@ -82,7 +82,7 @@ describe('MemoryStore', () => {
     await s.append([entry(A, '2'), entry(A, '3'), entry(A, '4'), entry(B, 'b')]);
     const { entries, gaps } = await s.read({ patterns: all, after: first!.id });
     expect(entries.map((e) => e.message)).toEqual(['3', '4', 'b']);
-    expect(gaps).toEqual([{ channel: A, missed: 1, from: first!.id }]);
+    expect(gaps).toEqual([{ channel: A, missed: 1, from: first!.id, reason: 'dropped' }]);
     expect(s.stats()).toMatchObject({ channels: 2, entries: 3, evicted: 2 });
   });
 

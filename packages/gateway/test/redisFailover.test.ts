@@ -28,7 +28,7 @@ function subscribe(url: string) {
   cleanups.push(() => client.close());
   const received: LogEntry[] = [];
   let wake: (() => void) | undefined;
-  client.onStatus(() => wake?.());
+  client.onConnectionStatus(() => wake?.());
   client.subscribe(CHANNEL, {
     onLog: (entry) => {
       received.push(entry);

@@ -137,7 +137,7 @@ describe('several gateways on one Redis', () => {
     const resumed = await stream(b.url, 'channels=logs:svc:ws:g', { 'last-event-id': cursor });
     await resumed.untilEvents('log', 10);
     const [gap] = resumed.data('gap');
-    expect(gap).toEqual({ channel: 'logs:svc:ws:g', missed: 20, from: cursor });
+    expect(gap).toEqual({ channel: 'logs:svc:ws:g', missed: 20, from: cursor, reason: 'dropped' });
     expect(logs(resumed).map((e) => JSON.parse(e.data).message)).toEqual(
       Array.from({ length: 10 }, (_, i) => `n${20 + i}`),
     );

@@ -122,16 +122,21 @@ describe('RedisStore', () => {
 
     const resumed = await s.read({ patterns: [exact('a')], after: cursor });
     const kept = resumed.entries.length;
-    expect(resumed.gaps).toEqual([{ channel: 'logs:svc:ws:a', missed: 400 - kept, from: cursor }]);
+    expect(resumed.gaps).toEqual([
+      { channel: 'logs:svc:ws:a', missed: 400 - kept, from: cursor, reason: 'dropped' },
+    ]);
 
     // A cursor still inside the kept entries misses nothing.
     const inside = await s.read({ patterns: [exact('a')], after: resumed.entries[0]!.id });
     expect(inside.gaps).toEqual([]);
     expect(inside.entries.length).toBe(kept - 1);
 
-    // A cursor from before the channel existed: every trimmed entry is counted.
+    // A cursor from before the history began (another epoch): a reset, then every trimmed entry.
     const old = await s.read({ patterns: [exact('a')], after: '1-0' });
-    expect(old.gaps[0]!.missed).toBe(401 - kept);
+    expect(old.gaps.map((gap) => [gap.reason, gap.missed])).toEqual([
+      ['reset', 0],
+      ['dropped', 401 - kept],
+    ]);
   });
 
   it('delivers entries appended by another store on the same prefix once each, in order', async () => {

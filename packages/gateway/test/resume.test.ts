@@ -55,7 +55,7 @@ describe('resume', () => {
     await resumed.untilEvents('log', 4);
     expect(resumed.events[1]!.event).toBe('gap');
     expect(resumed.events[1]!.id).toBeUndefined();
-    expect(resumed.data('gap')).toEqual([{ channel: A, missed: 2, from }]);
+    expect(resumed.data('gap')).toEqual([{ channel: A, missed: 2, from, reason: 'dropped' }]);
     expect(resumed.data('log').map((e) => e.message)).toEqual(['a3', 'a4', 'a5', 'c1']);
     resumed.close();
   });
@@ -69,12 +69,12 @@ describe('resume', () => {
     await publish(g.url, { logs: ['1', '2', '3', '4', '5'].map((m) => log('a', m)) });
     const resumed = await openStream(g.url, `channels=${A}&follow=false`, { 'last-event-id': from });
     await resumed.untilEnd();
-    expect(resumed.data('gap')).toEqual([{ channel: A, missed: 3, from }]);
+    expect(resumed.data('gap')).toEqual([{ channel: A, missed: 3, from, reason: 'dropped' }]);
     expect(resumed.data('log').map((e) => e.message)).toEqual(['4', '5']);
 
     const sinceCursor = await openStream(g.url, `channels=${A}&since=${from}&follow=false`);
     await sinceCursor.untilEnd();
-    expect(sinceCursor.data('gap')).toEqual([{ channel: A, missed: 3, from }]);
+    expect(sinceCursor.data('gap')).toEqual([{ channel: A, missed: 3, from, reason: 'dropped' }]);
     // A time is not a position the client held: no gap, just what is kept from then on.
     const sinceTime = await openStream(g.url, `channels=${A}&since=0&follow=false`);
     await sinceTime.untilEnd();

@@ -23,8 +23,10 @@ describe('GET /api/logs/stream', () => {
       heartbeatSeconds: 15,
       channels: [A, B],
       cursor: null,
+      epoch: expect.stringMatching(/^\d+-0$/),
     });
-    expect(stream.events[0]!.id).toBeUndefined();
+    // An empty gateway's hello still carries where the stream starts: its epoch, "from the start".
+    expect(stream.events[0]!.id).toBe(hello.epoch);
 
     await publish(g.url, { logs: [log('a', 'one'), log('c', 'elsewhere'), log('b', 'two')] });
     await stream.untilEvents('log', 2);

@@ -129,7 +129,7 @@ describe('history events on a fresh stream', () => {
     expect(names(cut)).toEqual(['hello', 'gap', 'history']);
     expect(cut.events[1]!.id).toBeUndefined();
     // a1 and a2 were after the cursor and are gone.
-    expect(cut.data('gap')).toEqual([{ channel: A, missed: 2, from: first!.id }]);
+    expect(cut.data('gap')).toEqual([{ channel: A, missed: 2, from: first!.id, reason: 'dropped' }]);
     expect(messagesOf(cut.data('history')[0].logs)).toEqual(['a3', 'a4', 'a5']);
 
     const [, a4] = await kept(g.url, A);
@@ -193,9 +193,9 @@ describe('history events on a fresh stream', () => {
     // a1, b1, c1, a2 and b2 were cut from the event: the client is told, per channel, before the event.
     expect(names(byCursor)).toEqual(['hello', 'gap', 'gap', 'gap', 'history']);
     expect(byCursor.data('gap')).toEqual([
-      { channel: A, missed: 2, from: start!.id },
-      { channel: B, missed: 2, from: start!.id },
-      { channel: 'logs:svc:ws:c', missed: 1, from: start!.id },
+      { channel: A, missed: 2, from: start!.id, reason: 'dropped' },
+      { channel: B, missed: 2, from: start!.id, reason: 'dropped' },
+      { channel: 'logs:svc:ws:c', missed: 1, from: start!.id, reason: 'dropped' },
     ]);
   });
 
@@ -225,7 +225,9 @@ describe('history events on a fresh stream', () => {
     await byCursor.untilEvents('history', 1);
     expect(names(byCursor)).toEqual(['hello', 'gap', 'history']);
     expect(messagesOf(byCursor.data('history')[0].logs)).toEqual(sent);
-    expect(byCursor.data('gap')).toEqual([{ channel: A, missed: 800 - sent.length, from: first!.id }]);
+    expect(byCursor.data('gap')).toEqual([
+      { channel: A, missed: 800 - sent.length, from: first!.id, reason: 'dropped' },
+    ]);
   });
 
   it('sends an empty history event when nothing is kept, and when nothing was stored at all', async () => {

@@ -62,5 +62,6 @@ export class CursorClock {
 
 /** Milliseconds since the epoch at which a cursor was handed out. */
 export function cursorTime(cursor: Cursor): number {
-  return Number(cursor.slice(0, cursor.indexOf('-')));
+  // The digits before the dash: parseInt stops there.
+  return Number.parseInt(cursor, 10);
 }

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'headers_too_large',
   'rate_limited',
+  'invalid_idempotency_key',
+  'idempotency_key_reused',
   'unavailable',
   'internal',
 ] as const;
@@ -62,6 +64,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   headers_too_large: 431,
   rate_limited: 429,
+  invalid_idempotency_key: 400,
+  idempotency_key_reused: 422,
   unavailable: 503,
   internal: 500,
 };

@@ -18,15 +18,33 @@ export interface HelloEvent {
    * entry after it reaches this stream, so a client that has received no entry yet resumes from here.
    */
   cursor: Cursor | null;
+  /**
+   * The cursor the gateway's history began after: it changes when an in-memory gateway restarts or a
+   * Redis history is flushed. A resume cursor older than it gets a `gap` with reason `reset`. `null`
+   * when the gateway knows none yet; absent from gateways before it was added.
+   */
+  epoch?: Cursor | null;
 }
+
+/**
+ * Why entries are missing: `dropped` when they were removed from history (by count, age or the memory
+ * cap), `reset` when the resume point belongs to a history that is gone (another epoch).
+ */
+export type GapReason = 'dropped' | 'reset';
 
 /** Sent before any entry of `channel` when the resume point is older than what the gateway still keeps. */
 export interface GapEvent {
+  /** A concrete channel; for `reset`, each channel or pattern of the request as it was asked for. */
   channel: string;
-  /** How many entries of the channel after the resume point are gone (at least 1). */
+  /**
+   * How many entries of the channel after the resume point are gone: at least 1 when `dropped`, `0`
+   * (not known) when `reset`.
+   */
   missed: number;
   /** The resume point the client asked for. */
   from: Cursor | null;
+  /** Absent from gateways before it was added, which only sent `dropped` gaps. */
+  reason?: GapReason;
 }
 
 /**

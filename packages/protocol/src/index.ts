@@ -42,6 +42,7 @@ export {
 export type {
   EndOfHistoryEvent,
   GapEvent,
+  GapReason,
   HelloEvent,
   HistoryEvent,
   HistoryResponse,
@@ -51,6 +52,13 @@ export type {
   StreamEventName,
 } from './events';
 export { API_PATHS, HISTORY_SEPARATOR, isPublisherId, PUBLISHER_ID_HEADER, STREAM_EVENTS } from './events';
+export {
+  formatIdempotencyKey,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  parseIdempotencyKey,
+} from './idempotency';
 export type { LogLevel } from './level';
 export { isLogLevel, LOG_LEVELS, levelRank, normalizeLevel } from './level';
 export { isRetryableStatus, parseRetryAfter } from './retry';

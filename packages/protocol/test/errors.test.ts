@@ -18,6 +18,8 @@ describe('error bodies', () => {
       payload_too_large: 413,
       unsupported_media_type: 415,
       rate_limited: 429,
+      invalid_idempotency_key: 400,
+      idempotency_key_reused: 422,
       headers_too_large: 431,
       unavailable: 503,
       internal: 500,

@@ -1,4 +1,5 @@
-import { API_PATHS } from '@logs-sse/protocol';
+import { randomUUID } from 'node:crypto';
+import { API_PATHS, formatIdempotencyKey, IDEMPOTENCY_KEY_HEADER } from '@logs-sse/protocol';
 import { backoffDelay } from './backoff';
 import { EntryQueue, lineSize } from './entryQueue';
 import { FlushWaiters } from './flushWaiters';
@@ -196,20 +197,30 @@ export class DeliveryLoop {
     this.inflightBytes = bytes;
   }
 
-  /** Sends the batch in flight until every entry of it is accepted or dropped, or the loop stops. */
+  /**
+   * Sends the batch in flight until every entry of it is accepted or dropped, or the loop stops. Each
+   * body goes with an `Idempotency-Key` that its retries repeat, so a batch the gateway stored while its
+   * answer was lost is not stored twice; a different body (halves after a 413, a batch that lost its
+   * oldest entry to overflow while it waited) gets a key of its own, as a reused key would be refused.
+   */
   private async deliverBatch(): Promise<void> {
     let chunk = this.inflight.length;
     let attempt = 0;
+    let keyed = { start: -1, end: -1, headers: {} as Record<string, string> };
     while (!this.stopped && this.inflightStart < this.inflight.length) {
       const start = this.inflightStart;
       const end = Math.min(start + chunk, this.inflight.length);
       const lines =
         start === 0 && end === this.inflight.length ? this.inflight : this.inflight.slice(start, end);
+      if (keyed.start !== start || keyed.end !== end) {
+        keyed = { start, end, headers: { [IDEMPOTENCY_KEY_HEADER]: formatIdempotencyKey(randomUUID()) } };
+      }
       const outcome = await this.http.post(
         API_PATHS.publish,
         lines.join('\n'),
         'application/x-ndjson',
         this.options.gzip,
+        keyed.headers,
       );
       if (this.stopped) return;
       const count = end - start;

@@ -35,9 +35,16 @@ export class HttpClient {
     this.request = secure ? https.request : http.request;
   }
 
-  async post(path: string, body: string, contentType: string, compress: boolean): Promise<HttpOutcome> {
+  async post(
+    path: string,
+    body: string,
+    contentType: string,
+    compress: boolean,
+    extraHeaders?: Record<string, string>,
+  ): Promise<HttpOutcome> {
     // The gateway counts publishes per X-Publisher-Id, next to the heartbeats of the same id.
     const headers: Record<string, string> = {
+      ...extraHeaders,
       'content-type': contentType,
       [PUBLISHER_ID_HEADER]: this.publisherId,
     };

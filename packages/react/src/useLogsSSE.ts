@@ -9,7 +9,7 @@ import type { LogEntry, LogLevel, StatusEntry } from '@logs-sse/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { type ChannelSelector, channelOf } from './channelOf';
 import { useLogsSSEContext } from './context';
-import { type PersistedLogs, persistedLogsStore } from './persistence/persistedLogs';
+import { EMPTY_SAVED, persistedLogsStore } from './persistence/persistedLogs';
 import { useConnection } from './useLogsConnection';
 import { useStatusOf } from './useLogsStatus';
 
@@ -23,7 +23,10 @@ export interface UseLogsSSEOptions extends ChannelSelector {
    * value; a function by identity, so wrap it in `useCallback`. Defaults to all.
    */
   filter?: LogsFilter;
-  /** How many recent entries to load when the channel is first subscribed. Defaults to `0`. */
+  /**
+   * How many recent entries to load when the channel is first subscribed, so a view opened on a running
+   * job shows where it stands; `0` for only what comes next. Defaults to `100`.
+   */
   tail?: number;
   /** Keep the logs across navigation and reloads, in the provider's storage. Defaults to `false`. */
   persistence?: boolean;
@@ -39,7 +42,7 @@ export interface UseLogsSSEResult {
   connectionStatus: ClientStatus;
   isConnected: boolean;
   lastLog: LogEntry | undefined;
-  /** The newest `status` event of the channel (phase, progress), since the hook subscribed. */
+  /** The newest `status` event of the channel (phase, progress), as {@link useLogsStatus} reads it. */
   status: StatusEntry | undefined;
   /** Whether the resource reported `done`. */
   done: boolean;
@@ -48,8 +51,6 @@ export interface UseLogsSSEResult {
   clear: () => void;
 }
 
-const EMPTY_LOGS: readonly LogEntry[] = Object.freeze([]);
-const EMPTY_SAVED: PersistedLogs = { logs: EMPTY_LOGS, cursor: null };
 const PERSIST_EVERY_MS = 500;
 const noop = () => {};
 
@@ -65,7 +66,7 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
     maxLogs = 1000,
     level,
     filter,
-    tail,
+    tail = 100,
     persistence = false,
     persistenceKey,
     enabled = true,
@@ -86,12 +87,16 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
     () => savedAtOpen,
     () => EMPTY_SAVED,
   );
+  const [cleared, setCleared] = useState<{ channel: string | undefined; at: string }>();
 
   const subscribe = useCallback(
     (onChange: () => void) => {
       if (channel === undefined) return noop;
       return client.subscribe(channel, {
         onChange,
+        // The gateway's history is gone, and with it every entry up to the resume point: the client
+        // emptied its buffer; what was saved is hidden as `clear()` hides it.
+        onGap: (gap) => gap.reason === 'reset' && setCleared({ channel, at: gap.from! }),
         tail,
         since: persisted?.getState().cursor ?? undefined,
       });
@@ -100,12 +105,12 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
   );
   const live = useSyncExternalStore(
     subscribe,
-    () => (channel === undefined ? EMPTY_LOGS : client.getLogs(channel)),
-    () => EMPTY_LOGS,
+    // (No channel: the client's shared empty list.)
+    () => client.getLogs(channel as string),
+    () => EMPTY_SAVED.logs,
   );
 
-  const [cleared, setCleared] = useState<{ channel: string | undefined; at: string }>();
-  const clearedAt = cleared !== undefined && cleared.channel === channel ? cleared.at : undefined;
+  const clearedAt = cleared?.channel === channel ? cleared?.at : undefined;
   // Everything the hook holds (saved, then live, less what `clear()` hid); this is what is persisted.
   const retained = useMemo(
     () => selectLogs(appendNewer(saved.logs, live), { max: maxLogs, after: clearedAt }),
@@ -124,7 +129,7 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
     const last = retained.at(-1);
     if (last === undefined) return;
     setCleared({ channel, at: last.id });
-    persisted?.setState({ logs: EMPTY_LOGS, cursor: last.id });
+    persisted?.setState({ logs: EMPTY_SAVED.logs, cursor: last.id });
   }, [retained, channel, persisted]);
 
   const connection = useConnection(client);

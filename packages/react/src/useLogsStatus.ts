@@ -5,7 +5,10 @@ import { type ChannelSelector, channelOf } from './channelOf';
 import { useLogsSSEContext } from './context';
 
 export interface LogsStatus {
-  /** The newest `status` event of the resource, since the hook subscribed. */
+  /**
+   * The newest `status` event of the resource: on the first render the one the client already holds
+   * (the gateway sends the current one to every new stream), then each one that arrives.
+   */
   status: StatusEntry | undefined;
   phase: string | undefined;
   /** 0 to 100, when the publisher reports it. */
@@ -27,22 +30,24 @@ export function useLogsStatus(selector: ChannelSelector & { enabled?: boolean })
 }
 
 export function useStatusOf(client: LogsClient, channel: string | undefined): LogsStatus {
-  const [state, setState] = useState<{ channel: string; status?: StatusEntry; done: boolean }>();
+  // The client holds the newest status of each channel it carries (the gateway sends the current one
+  // to every new stream): this state only says whether it is done, and re-renders on each event.
+  const [state, setState] = useState<{ channel: string; done: boolean }>();
   useEffect(() => {
     if (channel === undefined) return;
     return client.subscribe(channel, {
       // A status after `done` means the resource started over (a new run on the same channel).
-      onStatus: (status) => setState({ channel, status, done: false }),
-      onDone: () => setState((prev) => ({ channel, status: prev?.status, done: true })),
+      onStatus: () => setState({ channel, done: false }),
+      onDone: () => setState({ channel, done: true }),
     });
   }, [client, channel]);
-  const current = state?.channel === channel ? state : undefined;
-  const status = current?.status;
+  // (No channel: the client holds nothing under `undefined`.)
+  const status = client.getStatus(channel as string);
   return {
     status,
     phase: status?.phase,
     progress: status?.progress,
     message: status?.message,
-    done: current?.done ?? false,
+    done: state?.done === true && state.channel === channel,
   };
 }

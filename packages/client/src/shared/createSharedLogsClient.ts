@@ -1,4 +1,4 @@
-import { type Cursor, compareCursors, LOG_LEVELS, type LogEntry } from '@logs-sse/protocol';
+import { type Cursor, compareCursors, LOG_LEVELS, type LogEntry, type StatusEntry } from '@logs-sse/protocol';
 import { type Channel, createChannel, flush } from '../channel';
 import { checkSubscribe } from '../checkSubscribe';
 import { createLogsClient } from '../client';
@@ -190,6 +190,12 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
           channel.last = d.id;
           received++;
         }
+        // The newest status, for getStatus; a history the gateway lost empties what the tab held of it.
+        if (n === 'onStatus') channel.status = d as StatusEntry;
+        if (n === 'onGap' && (d as { reason?: string }).reason === 'reset') {
+          channel.pushed = 0;
+          channel.snapshot = EMPTY;
+        }
         for (const subscriber of channel.subscribers) {
           try {
             (subscriber[n] as ((value: unknown) => void) | undefined)?.(d);
@@ -340,8 +346,8 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
       const channel = channels.get(name);
       return channel ? ringSnapshot(channel) : EMPTY;
     },
+    getStatus: (name) => channels.get(name)?.status,
     onConnectionStatus,
-    onStatus: onConnectionStatus,
     stats(): LogsClientStats {
       let dropped = droppedByRemoved;
       for (const channel of channels.values()) dropped += ringEvicted(channel);

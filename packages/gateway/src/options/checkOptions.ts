@@ -26,6 +26,10 @@ export const NUMBER_RULES = {
   maxBufferedBytes: { min: 1 },
   maxBodyBytes: { min: 1 },
   maxEntriesPerPublish: { min: 1, integer: true },
+  // Kept in Redis with PEXPIRE, whose milliseconds must stay a whole number.
+  idempotencyWindowSeconds: { min: 0.001, max: MAX_TIMER_MS / 1000 },
+  idempotencyMaxKeys: { min: 1, integer: true },
+  idempotencyMaxBytes: { min: 1 },
   maxChannels: { min: 1, integer: true },
   retryMs: { min: 0 },
   shutdownRetryMs: { min: 0 },

@@ -133,6 +133,18 @@ export interface GatewayOptions {
    * it and send the halves). Bounds the work one request costs. Defaults to `10000`.
    */
   maxEntriesPerPublish?: number;
+  /**
+   * How long a publish with an `Idempotency-Key` is remembered: a repeat with the same key from the same
+   * token within this many seconds is answered as the first was and stores nothing. Defaults to `600`.
+   */
+  idempotencyWindowSeconds?: number;
+  /**
+   * Most idempotency records an in-memory gateway keeps; past it the least recently used is forgotten
+   * (a Redis store keeps its records in Redis, each for the window). Defaults to `100000`.
+   */
+  idempotencyMaxKeys?: number;
+  /** Most bytes of idempotency records an in-memory gateway keeps. Defaults to `33554432` (32 MiB). */
+  idempotencyMaxBytes?: number;
   /** Most channels and patterns on one stream. Defaults to `100`. */
   maxChannels?: number;
   /** `retry:` sent at the start of every stream, in milliseconds. Defaults to `2000`. */
@@ -188,6 +200,9 @@ const NUMERIC_DEFAULTS = {
   maxBufferedBytes: 1024 * 1024,
   maxBodyBytes: 1024 * 1024,
   maxEntriesPerPublish: 10_000,
+  idempotencyWindowSeconds: 600,
+  idempotencyMaxKeys: 100_000,
+  idempotencyMaxBytes: 32 * 1024 * 1024,
   maxChannels: 100,
   retryMs: 2000,
   shutdownRetryMs: 250,

@@ -8,6 +8,7 @@ import {
 } from '@logs-sse/protocol';
 import type { Grant } from '../auth/auth';
 import type { GatewayContext } from '../context';
+import { appendKeyed, type Keyed, replay, reused } from '../idempotency/keyedPublish';
 import type { RateLimiter } from '../rateLimiter';
 
 /** An answer as data: what an endpoint writes, and what could be written again for the same request. */
@@ -40,6 +41,12 @@ export interface ValidBatch {
   result: Omit<PublishResult, 'accepted'>;
   /** Valid entries per service, when a rate limit is on. */
   perService: ReadonlyMap<string, number> | undefined;
+  /**
+   * The request's `Idempotency-Key`, scoped and with the body's fingerprint: the batch is then stored
+   * with a record of its answer, and a repeat gets that answer and stores nothing. Endpoints whose
+   * answers are JSON only.
+   */
+  once?: Keyed;
 }
 
 /**
@@ -65,8 +72,21 @@ export async function storeEntries(
       return;
     }
   }
+  const answer = answers.stored({ accepted: valid.length, ...batch.result });
   try {
-    await ctx.store.append(valid);
+    const { once } = batch;
+    if (once && typeof answer.body === 'string') {
+      const outcome = await appendKeyed(ctx, valid, once, { status: answer.status, body: answer.body });
+      if ('replay' in outcome) {
+        // Stored before (through another gateway, or before a lost answer): nothing new was stored.
+        if (limiter && perService) limiter.refund(perService);
+        if (outcome.fingerprint === once.fingerprint) replay(res, outcome.replay);
+        else reused(ctx, res);
+        return;
+      }
+    } else {
+      await ctx.store.append(valid);
+    }
   } catch (error) {
     if (limiter && perService) limiter.refund(perService);
     ctx.options.logger.error({ err: error }, 'store append failed');
@@ -76,7 +96,7 @@ export async function storeEntries(
   ctx.metrics.logsIn += valid.length;
   const service = parseChannel(valid[0]!.channel)!.service;
   ctx.publishers.published(publisherId(req) ?? `service:${service}`, service, valid.length, grant.identity);
-  writeAnswer(res, answers.stored({ accepted: valid.length, ...batch.result }));
+  writeAnswer(res, answer);
 }
 
 /** The store cannot take entries now (checked before the body is read, and when an append fails). */

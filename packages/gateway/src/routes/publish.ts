@@ -16,6 +16,7 @@ import type { GatewayContext } from '../context';
 import { sendError } from '../http/answers';
 import { closeAfterAnswer, readBody, refuseBody } from '../http/body';
 import { jsonDepthExceeds } from '../http/jsonDepth';
+import { answeredBefore, idempotencyKeyOf, type Keyed, keyed, releaseKey } from '../idempotency/keyedPublish';
 import { type PublishAnswer, type PublishAnswers, storeEntries } from '../publish/storeEntries';
 
 const NDJSON_TYPES = new Set([
@@ -49,6 +50,8 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     sendError(res, 'unsupported_media_type', 'send application/json or application/x-ndjson');
     return;
   }
+  const key = idempotencyKeyOf(req, res);
+  if (key === false) return;
   if (!ctx.store.isReady()) {
     sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
       headers: { 'retry-after': '1' },
@@ -60,7 +63,26 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     refuseBody(res, body.code, body.message);
     return;
   }
-  const items = parseItems(body.body.toString('utf8'), ndjson, ctx.options.maxEntriesPerPublish);
+  const once = key === undefined ? undefined : keyed(grant.identity, key, body.body, ndjson);
+  if (once && (await answeredBefore(ctx, res, once))) return;
+  try {
+    await publishBody(ctx, req, res, grant, body.body, ndjson, once);
+  } finally {
+    // Whatever did not record an answer (a refusal, a failed store) lets a repeat be handled anew.
+    releaseKey(ctx, once);
+  }
+}
+
+async function publishBody(
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  grant: Grant,
+  body: Buffer,
+  ndjson: boolean,
+  once: Keyed | undefined,
+) {
+  const items = parseItems(body.toString('utf8'), ndjson, ctx.options.maxEntriesPerPublish);
   if ('code' in items) {
     sendError(res, items.code, items.message);
     return;
@@ -79,7 +101,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
     ctx,
     req,
     res,
-    { grant, body: body.body, valid, result: { rejected, rejectedCount }, perService },
+    { grant, body, valid, result: { rejected, rejectedCount }, perService, once },
     JSON_ANSWERS,
   );
 }

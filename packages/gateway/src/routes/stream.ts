@@ -3,10 +3,13 @@ import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/proto
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
 import { sendError } from '../http/answers';
+import { helloFrame } from '../stream/helloFrame';
 import { laterCursor, readPages } from '../stream/pagedRead';
+import { replayGaps } from '../stream/replayGaps';
 import { openSse, writeFrames } from '../stream/sseResponse';
 import { stallGuard } from '../stream/stallGuard';
 import { writeHistory } from '../stream/streamHistory';
+import { writeState } from '../stream/streamState';
 import { Subscriber } from '../stream/subscriber';
 
 /**
@@ -54,12 +57,14 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     channels: query.patterns.map((p) => p.source),
     // Read after the subscriber joined the fan-out: every entry newer than this reaches the stream.
     cursor: ctx.store.newestCursor(),
+    epoch: ctx.store.epoch?.() ?? null,
   };
-  res.write(encodeSseRetry(ctx.options.retryMs) + encodeSseEvent('hello', JSON.stringify(hello)));
+  res.write(encodeSseRetry(ctx.options.retryMs) + helloFrame(hello, query));
 
-  // Live entries stay held (the subscriber is replaying) until history events and replay are written.
+  // Live entries stay held (the subscriber is replaying) until state, history events and replay are written.
   let historyCount = 0;
   const start = query.resume ? query.after : hello.cursor;
+  if (query.follow && !(await writeState(ctx, sub, start))) return;
   if (query.history.length > 0) {
     const sent = await writeHistory(ctx, sub, query.history, start);
     if (sent === undefined) return;
@@ -86,7 +91,8 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
       })) {
         const frames: Buffer[] = [];
         if (query.reportGaps) {
-          for (const gap of page.gaps) frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
+          for (const gap of replayGaps(page.gaps, query))
+            frames.push(Buffer.from(encodeSseEvent('gap', JSON.stringify(gap))));
         }
         for (const entry of page.entries) {
           if (!sub.accepts(entry)) continue;

@@ -51,6 +51,35 @@ export interface StoreReadResult {
   cut?: Map<string, number>;
 }
 
+/** What a publish with an `Idempotency-Key` asks of the store besides the append. */
+export interface AppendOnce {
+  /** The key's scope and value, hashed: who sent it (the token's identity) and the key. */
+  readonly scope: string;
+  /** Hash of the request's body (and its media type): a repeat must carry the same. */
+  readonly fingerprint: string;
+  /** The answer to record with the entries, replayed to every repeat. */
+  readonly answer: RecordedAnswer;
+  /** How long the record is kept, in milliseconds. */
+  readonly windowMs: number;
+}
+
+/** An answer as recorded for replay: its status and its JSON body as sent. */
+export interface RecordedAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+export type AppendOnceResult =
+  | { readonly stored: StoredEntry[] }
+  | { readonly replay: RecordedAnswer; readonly fingerprint: string };
+
+/**
+ * A history's epoch is the cursor it began after: every entry it holds is newer. A gateway whose memory
+ * restarted, or a Redis history that was flushed, begins a new epoch; a resume cursor older than the
+ * epoch was handed out by a history that is gone, and its reader gets a `gap` with reason `reset`.
+ */
+export type HistoryEpoch = Cursor;
+
 /** Called with each batch of newly stored entries, in cursor order. */
 export type StoreListener = (entries: readonly StoredEntry[]) => void;
 
@@ -78,6 +107,23 @@ export interface LogStore {
   newestCursor(): Cursor | null;
   /** Whether the store can take writes now. */
   isReady(): boolean;
+  /**
+   * Stores entries unless a publish with the same idempotency key was stored within the window: then
+   * stores nothing and resolves with what was recorded for it. The check and the record are one atomic
+   * step with the append. Optional: without it the gateway keeps the records in its own memory.
+   */
+  appendOnce?(entries: readonly NormalizedEntry[], once: AppendOnce): Promise<AppendOnceResult>;
+  /**
+   * The cursor this history began after (see {@link HistoryEpoch}); `null` while the store knows none.
+   * Optional: a store without it reports no resets.
+   */
+  epoch?(): Cursor | null;
+  /**
+   * The newest `status` and the newest `done` entry at or before `upTo` of each channel the patterns
+   * match, as long as the channel has history; oldest first, at most `limit` entries. Optional: without
+   * it new streams get no current state.
+   */
+  latestState?(patterns: readonly ChannelPattern[], upTo: Cursor, limit: number): Promise<StoredEntry[]>;
   stats(): StoreStats;
   close(): Promise<void>;
 }

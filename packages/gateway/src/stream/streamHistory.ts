@@ -112,6 +112,7 @@ function withCutEntries(gaps: GapEvent[], cut: Map<string, number>, from: Cursor
   if (cut.size === 0) return gaps;
   const result = gaps.map((gap) => ({ ...gap, missed: gap.missed + (cut.get(gap.channel) ?? 0) }));
   const reported = new Set(gaps.map((gap) => gap.channel));
-  for (const [channel, missed] of cut) if (!reported.has(channel)) result.push({ channel, missed, from });
+  for (const [channel, missed] of cut)
+    if (!reported.has(channel)) result.push({ channel, missed, from, reason: 'dropped' });
   return result;
 }

@@ -13,7 +13,8 @@ export interface PersistedLogs {
 /** Version of the stored shape; `migrate` brings older shapes up to it. */
 export const PERSISTED_VERSION = 1;
 
-const EMPTY: PersistedLogs = { logs: [], cursor: null };
+/** Nothing saved: shared, and frozen, so that every hook can hand out its `logs` as they are. */
+export const EMPTY_SAVED: PersistedLogs = { logs: Object.freeze([]), cursor: null };
 const stores = new WeakMap<PersistenceStorage, Map<string, StoreApi<PersistedLogs>>>();
 
 /**
@@ -21,15 +22,12 @@ const stores = new WeakMap<PersistenceStorage, Map<string, StoreApi<PersistedLog
  * unmounts on navigation finds its logs again when it comes back.
  */
 export function persistedLogsStore(storage: PersistenceStorage, key: string): StoreApi<PersistedLogs> {
-  let byKey = stores.get(storage);
-  if (byKey === undefined) {
-    byKey = new Map();
-    stores.set(storage, byKey);
-  }
+  const byKey = stores.get(storage) ?? new Map<string, StoreApi<PersistedLogs>>();
+  stores.set(storage, byKey);
   let store = byKey.get(key);
   if (store === undefined) {
     store = createStore<PersistedLogs>()(
-      persist(() => EMPTY, {
+      persist(() => EMPTY_SAVED, {
         name: key,
         version: PERSISTED_VERSION,
         storage: guardedStorage(storage),
@@ -86,7 +84,7 @@ function guardedStorage(storage: PersistenceStorage): PersistStorage<PersistedLo
 
 function sanitize(state: unknown): PersistedLogs {
   const { logs, cursor } = (state ?? {}) as { logs?: unknown; cursor?: unknown };
-  if (!Array.isArray(logs)) return EMPTY;
+  if (!Array.isArray(logs)) return EMPTY_SAVED;
   const valid = logs.filter(
     (entry): entry is LogEntry => typeof entry?.id === 'string' && typeof entry.message === 'string',
   );

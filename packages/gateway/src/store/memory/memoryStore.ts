@@ -5,7 +5,8 @@ import {
   type GapEvent,
   type NormalizedEntry,
 } from '@logs-sse/protocol';
-import { channelSegments } from '../../patterns';
+import { type ChannelPattern, channelSegments } from '../../patterns';
+import { resetGaps } from '../epochGaps';
 import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult, StoreStats } from '../store';
 import { entryBytes, toStoredEntry } from '../storedEntry';
 import { EvictingRing } from './evictingRing';
@@ -23,14 +24,31 @@ export interface MemoryStoreOptions {
 /** Bytes a channel costs beyond its entries (its record, rings and map slot), counted in the byte cap. */
 const CHANNEL_BYTES = 512;
 
-/** One channel's kept entries plus what it takes to tell a resuming reader how many it missed. */
-interface ChannelLog {
+/**
+ * Channels whose whole history was dropped (by age or the memory cap) that the store still remembers, so
+ * a reader resuming on one learns what it missed. The oldest record goes first past this many (a few
+ * hundred bytes each).
+ */
+export const DROPPED_CHANNELS_KEPT = 10_000;
+
+/** What a channel dropped: enough to tell a resuming reader that, and often how much, it missed. */
+interface DropRecord {
   readonly segments: string[];
+  /** Id of the channel's first entry since the store began. */
+  readonly firstId: Cursor;
+  evictedTotal: number;
+  /** Id of the newest entry dropped. */
+  lastEvicted: Cursor | undefined;
+}
+
+/** One channel's kept entries plus what it takes to tell a resuming reader how many it missed. */
+interface ChannelLog extends DropRecord {
   readonly ring: EvictingRing<Kept>;
   /** Ids of the most recently evicted entries, to count exactly what a resume point missed. */
   readonly evictedIds: EvictingRing<Cursor>;
-  evictedTotal: number;
-  readonly firstId: Cursor;
+  /** The channel's newest `status` and `done` entries, kept while it has history, for new readers. */
+  status?: StoredEntry;
+  done?: StoredEntry;
 }
 
 /** The part `[start, end)` of a channel's ring that a read selects. */
@@ -51,7 +69,11 @@ interface Kept {
 /** History in process memory: a ring per channel, a TTL and a global byte cap. */
 export class MemoryStore implements LogStore {
   private readonly channels = new Map<string, ChannelLog>();
+  /** Channels that dropped every entry, oldest record first. */
+  private readonly dropped = new Map<string, DropRecord>();
   private readonly clock: CursorClock;
+  /** The cursor this history began after: every id it hands out is newer. */
+  private readonly epochCursor: Cursor;
   private readonly listeners = new Set<StoreListener>();
   /**
    * Every kept entry in cursor order, so TTL and the byte cap evict oldest-first across channels. Entries
@@ -65,21 +87,46 @@ export class MemoryStore implements LogStore {
 
   constructor(private readonly options: MemoryStoreOptions) {
     this.clock = new CursorClock(options.now);
+    // The millisecond before the store began: a process that restarts begins a newer epoch.
+    this.epochCursor = `${Math.max(0, options.now() - 1)}-0`;
   }
 
   newestCursor(): string | null {
     return this.clock.last();
   }
 
+  epoch(): Cursor {
+    return this.epochCursor;
+  }
+
+  async latestState(
+    patterns: readonly ChannelPattern[],
+    upTo: Cursor,
+    limit: number,
+  ): Promise<StoredEntry[]> {
+    this.expire(this.options.now());
+    const state: StoredEntry[] = [];
+    for (const [, log] of this.matchingChannels({ patterns })) {
+      for (const entry of [log.status, log.done]) {
+        if (entry !== undefined && compareCursors(entry.id, upTo) <= 0) state.push(entry);
+      }
+    }
+    state.sort((a, b) => compareCursors(a.id, b.id));
+    return state.length > limit ? state.slice(state.length - limit) : state;
+  }
+
   async append(batch: readonly NormalizedEntry[]): Promise<StoredEntry[]> {
     const now = this.options.now();
     this.expire(now);
+    // Even a clock that stepped back since the store began hands out ids newer than its epoch.
+    if (this.clock.last() === null) this.clock.observe(this.epochCursor);
     const stored: StoredEntry[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const input = batch[i]!;
       const entry = toStoredEntry(input, this.clock.next(), now);
       stored[i] = entry;
       const log = this.channelLog(entry);
+      if (entry.type !== 'log') log[entry.type] = entry;
       const kept: Kept = { entry, log, gone: false };
       const pushedOut = log.ring.push(kept);
       if (pushedOut) this.forget(pushedOut);
@@ -103,7 +150,13 @@ export class MemoryStore implements LogStore {
     this.expire(this.options.now());
     const { after, tail, upTo, limit } = query;
     const ranges: ChannelRange[] = [];
-    const gaps: GapEvent[] = [];
+    const gaps: GapEvent[] = resetGaps(query.patterns, after, this.epochCursor);
+    if (after !== null) {
+      for (const [channel, record] of this.matchingDropped(query.patterns)) {
+        const missed = missedAfter(record, undefined, after);
+        if (missed > 0) gaps.push({ channel, missed, from: after, reason: 'dropped' });
+      }
+    }
     let total = 0;
     for (const [channel, log] of this.matchingChannels(query)) {
       const { ring } = log;
@@ -112,8 +165,8 @@ export class MemoryStore implements LogStore {
         upTo === undefined ? ring.size : ring.lowerBound((k) => compareCursors(k.entry.id, upTo) <= 0);
       if (tail !== undefined) start = Math.max(start, end - tail);
       if (after !== null) {
-        const missed = this.missedAfter(log, after);
-        if (missed > 0) gaps.push({ channel, missed, from: after });
+        const missed = missedAfter(log, log.evictedIds, after);
+        if (missed > 0) gaps.push({ channel, missed, from: after, reason: 'dropped' });
       }
       if (start < end) {
         ranges.push({ channel, ring, start, end });
@@ -156,12 +209,16 @@ export class MemoryStore implements LogStore {
     let log = this.channels.get(entry.channel);
     if (!log) {
       const capacity = this.options.historyPerChannel;
+      // A channel that dropped everything before keeps counting from its first entry.
+      const before = this.dropped.get(entry.channel);
+      this.dropped.delete(entry.channel);
       log = {
-        segments: channelSegments(entry.channel),
+        segments: before?.segments ?? channelSegments(entry.channel),
         ring: new EvictingRing(capacity),
         evictedIds: new EvictingRing(capacity),
-        evictedTotal: 0,
-        firstId: entry.id,
+        evictedTotal: before?.evictedTotal ?? 0,
+        lastEvicted: before?.lastEvicted,
+        firstId: before?.firstId ?? entry.id,
       };
       this.channels.set(entry.channel, log);
       this.bytes += CHANNEL_BYTES;
@@ -169,28 +226,12 @@ export class MemoryStore implements LogStore {
     return log;
   }
 
-  private *matchingChannels(query: StoreQuery): Iterable<[string, ChannelLog]> {
-    if (query.patterns.every((p) => p.isExact)) {
-      const seen = new Set<string>();
-      for (const { source } of query.patterns) {
-        const log = this.channels.get(source);
-        if (log && !seen.has(source)) {
-          seen.add(source);
-          yield [source, log];
-        }
-      }
-      return;
-    }
-    for (const [channel, log] of this.channels) {
-      if (query.patterns.some((p) => p.matchesSegments(log.segments))) yield [channel, log];
-    }
+  private matchingChannels(query: Pick<StoreQuery, 'patterns'>): Iterable<[string, ChannelLog]> {
+    return matching(this.channels, query.patterns);
   }
 
-  private missedAfter(log: ChannelLog, after: Cursor): number {
-    if (log.evictedTotal === 0) return 0;
-    if (compareCursors(after, log.firstId) < 0) return log.evictedTotal;
-    const ids = log.evictedIds;
-    return ids.size - ids.lowerBound((id) => compareCursors(id, after) <= 0);
+  private matchingDropped(patterns: readonly ChannelPattern[]): Iterable<[string, DropRecord]> {
+    return matching(this.dropped, patterns);
   }
 
   /** Drops entries past their TTL, oldest first. */
@@ -217,10 +258,20 @@ export class MemoryStore implements LogStore {
       if (kept.log.ring.size === 0) {
         this.channels.delete(kept.entry.channel);
         this.bytes -= CHANNEL_BYTES;
+        this.rememberDropped(kept.entry.channel, kept.log);
       }
       return true;
     }
     return false;
+  }
+
+  /** Keeps what a channel that lost its whole history dropped, without its entries or their ids. */
+  private rememberDropped(channel: string, log: ChannelLog): void {
+    const { segments, firstId, evictedTotal, lastEvicted } = log;
+    this.dropped.set(channel, { segments, firstId, evictedTotal, lastEvicted });
+    if (this.dropped.size > DROPPED_CHANNELS_KEPT) {
+      this.dropped.delete(this.dropped.keys().next().value!);
+    }
   }
 
   private forget(kept: Kept): void {
@@ -228,6 +279,7 @@ export class MemoryStore implements LogStore {
     kept.gone = true;
     log.evictedIds.push(entry.id);
     log.evictedTotal++;
+    log.lastEvicted = entry.id;
     this.bytes -= entryBytes(entry);
     this.entries--;
     this.evicted++;
@@ -248,6 +300,39 @@ export class MemoryStore implements LogStore {
     this.order = order;
     this.orderHead = 0;
   }
+}
+
+/** The records of `map` whose channel one of `patterns` matches, each once. */
+function* matching<T extends { readonly segments: string[] }>(
+  map: ReadonlyMap<string, T>,
+  patterns: readonly ChannelPattern[],
+): Iterable<[string, T]> {
+  if (patterns.every((p) => p.isExact)) {
+    const seen = new Set<string>();
+    for (const { source } of patterns) {
+      const record = map.get(source);
+      if (record && !seen.has(source)) {
+        seen.add(source);
+        yield [source, record];
+      }
+    }
+    return;
+  }
+  for (const [channel, record] of map) {
+    if (patterns.some((p) => p.matchesSegments(record.segments))) yield [channel, record];
+  }
+}
+
+/**
+ * How many entries of a channel after `after` were dropped: exact while the ids of the drops are kept
+ * (`ids`), at least 1 when only the newest dropped id is (a channel that dropped everything).
+ */
+function missedAfter(record: DropRecord, ids: EvictingRing<Cursor> | undefined, after: Cursor): number {
+  if (record.evictedTotal === 0) return 0;
+  if (compareCursors(after, record.firstId) < 0) return record.evictedTotal;
+  const counted = ids ? ids.size - ids.lowerBound((id) => compareCursors(id, after) <= 0) : 0;
+  if (counted > 0) return counted;
+  return record.lastEvicted !== undefined && compareCursors(after, record.lastEvicted) < 0 ? 1 : 0;
 }
 
 /**

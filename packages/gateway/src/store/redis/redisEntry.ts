@@ -61,6 +61,22 @@ function build(
   };
 }
 
+/** A channel's newest `status` or `done` entry as the append script keeps it: `<id> <body JSON>`. */
+export function entryFromState(
+  value: string,
+  channel: string,
+  type: 'status' | 'done',
+  storedAt: number,
+): StoredEntry | undefined {
+  const space = value.indexOf(' ');
+  if (space <= 0) return undefined;
+  try {
+    return entryFromRedis(value.slice(0, space), channel, type, value.slice(space + 1), storedAt);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A stream entry as ioredis returns it: `[id, [field, value, field, value, ...]]`. */
 export type RawStreamEntry = [id: string, fields: string[]];
 

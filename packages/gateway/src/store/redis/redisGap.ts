@@ -22,5 +22,5 @@ export function gapOf(
     if (order < 0) missed = Math.max(1, trimmed);
     else if (order === 0) missed = Math.max(1, trimmed - 1);
   }
-  return { channel, missed, from: after };
+  return { channel, missed, from: after, reason: 'dropped' };
 }

@@ -20,6 +20,16 @@ export interface RedisKeys {
   readonly length: string;
   /** Hash: `kept`, `evicted` and `appended` totals for the whole deployment. */
   readonly stats: string;
+  /** String: the cursor this history began after (see `HistoryEpoch`); gone with a flush. */
+  readonly epoch: string;
+  /** Hash: channel -> id of its newest entry, so that what an expired stream held is known after it. */
+  readonly last: string;
+  /** Sorted set: channels whose whole history expired -> when they were pruned, capped. */
+  readonly gone: string;
+  /** Hash: `status:<channel>` and `done:<channel>` -> `<id> <body>`, the channel's newest of each. */
+  readonly state: string;
+  /** Prefix of idempotency records; the hashed scope follows. */
+  readonly idempotencyPrefix: string;
   /** Prefix of the per-channel streams; the channel name follows. */
   readonly channelPrefix: string;
 }
@@ -33,21 +43,35 @@ export function redisKeys(prefix: string): RedisKeys {
     cut: `${prefix}:cut`,
     length: `${prefix}:len`,
     stats: `${prefix}:stats`,
+    epoch: `${prefix}:epoch`,
+    last: `${prefix}:last`,
+    gone: `${prefix}:gone`,
+    state: `${prefix}:state`,
+    idempotencyPrefix: `${prefix}:idem:`,
     channelPrefix: `${prefix}:ch:`,
   };
 }
 
 /** Number of fixed KEYS before the per-channel stream keys. */
-export const FIXED_KEYS = 7;
+export const FIXED_KEYS = 12;
+
+/** Number of fixed ARGV before the per-entry arguments. */
+export const FIXED_ARGS = 8;
+
+/** Channels whose whole history expired that Redis remembers (for their gaps); the oldest go first. */
+export const GONE_CHANNELS_KEPT = 10_000;
 
 /** Channels whose history expired that one append forgets, so the cost of cleaning up stays bounded. */
 const PRUNE_PER_APPEND = 32;
 
 /**
- * KEYS: clock, channels, feed, first, len, stats, cut, then one stream key per distinct channel of the batch.
- * ARGV: historyPerChannel, ttlSeconds, feedLength, floor id, entry count, then per entry: the 1-based
- * index of its stream key among the per-channel keys, its channel, type and body JSON.
- * Returns `{ms, firstSeq}`: the batch's ids are `ms-firstSeq`, `ms-(firstSeq+1)`, ...
+ * KEYS: clock, channels, feed, first, len, stats, cut, epoch, last, gone, state, the idempotency record,
+ * then one stream key per distinct channel of the batch.
+ * ARGV: historyPerChannel, ttlSeconds, feedLength, floor id, entry count, idempotency window in ms (0:
+ * none), the idempotency record, the cap of gone channels, then per entry: the 1-based index of its
+ * stream key among the per-channel keys, its channel, type and body JSON.
+ * Returns `{ms, firstSeq, epoch}`: the batch's ids are `ms-firstSeq`, `ms-(firstSeq+1)`, ...; or
+ * `{'replay', record}` when the idempotency record exists, having stored nothing.
  */
 export const APPEND_SCRIPT = `
 local function parse(id)
@@ -62,6 +86,21 @@ local function forget(channel)
     redis.call('HINCRBY', KEYS[6], 'kept', -len)
     redis.call('HINCRBY', KEYS[6], 'evicted', len)
   end
+end
+
+-- Forgets what an expired channel held, remembering the newest id it dropped.
+local function drop(channel)
+  local last = redis.call('HGET', KEYS[9], channel)
+  if last then redis.call('HSET', KEYS[7], channel, last) end
+  redis.call('HDEL', KEYS[9], channel)
+  redis.call('HDEL', KEYS[11], 'status:' .. channel, 'done:' .. channel)
+end
+
+-- A repeat of a keyed publish stores nothing and gets the first one's record.
+local window = tonumber(ARGV[6])
+if window > 0 then
+  local prior = redis.call('GET', KEYS[12])
+  if prior then return {'replay', prior} end
 end
 
 local maxlen, ttl, feedlen = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
@@ -80,22 +119,45 @@ if clock then
 end
 local ms, seq = now, 0
 if lastMs >= now then ms, seq = lastMs, lastSeq + 1 end
+
+-- The epoch: a history without a clock is new (a flush, a Redis that lost its data) and begins after
+-- the first id it would hand out; one with a clock but no epoch was written before epochs were kept,
+-- and every cursor of it still belongs.
+local epoch = redis.call('GET', KEYS[8])
+if not epoch then
+  if clock then
+    epoch = '0-0'
+  else
+    epoch = fmt(ms) .. '-' .. fmt(seq)
+    seq = seq + 1
+  end
+  redis.call('SET', KEYS[8], epoch)
+end
 local firstSeq = seq
 
--- Forget channels whose stream expired, a few per call.
+-- Forget channels whose stream expired, a few per call; what they dropped stays known (bounded).
 local cutoff = now - ttl * 1000 - 1000
 local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. fmt(cutoff), 'LIMIT', 0, ${PRUNE_PER_APPEND})
 for _, channel in ipairs(stale) do
   forget(channel)
+  drop(channel)
   redis.call('HDEL', KEYS[5], channel)
-  redis.call('HDEL', KEYS[4], channel)
-  redis.call('HDEL', KEYS[7], channel)
   redis.call('ZREM', KEYS[2], channel)
+  redis.call('ZADD', KEYS[10], now, channel)
+end
+local over = redis.call('ZCARD', KEYS[10]) - tonumber(ARGV[8])
+if over > 0 then
+  for _, channel in ipairs(redis.call('ZRANGE', KEYS[10], 0, over - 1)) do
+    redis.call('HDEL', KEYS[4], channel)
+    redis.call('HDEL', KEYS[7], channel)
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[10], 0, over - 1)
 end
 
 local fresh = {}
+local newest = {}
 for i = 0, count - 1 do
-  local base = 6 + i * 4
+  local base = ${FIXED_ARGS + 1} + i * 4
   local key = KEYS[${FIXED_KEYS} + tonumber(ARGV[base])]
   local channel, kind, body = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local id = fmt(ms) .. '-' .. fmt(seq)
@@ -104,12 +166,15 @@ for i = 0, count - 1 do
     if redis.call('EXISTS', key) == 0 then
       -- A new stream, or one whose history expired before its channel was pruned.
       forget(channel)
+      drop(channel)
       redis.call('HSET', KEYS[4], channel, id)
-      redis.call('HDEL', KEYS[7], channel)
+      redis.call('ZREM', KEYS[10], channel)
     end
   end
   redis.call('XADD', key, id, 't', kind, 'b', body)
   redis.call('XADD', KEYS[3], id, 'c', channel, 't', kind, 'b', body)
+  if kind ~= 'log' then redis.call('HSET', KEYS[11], kind .. ':' .. channel, id .. ' ' .. body) end
+  newest[key] = id
   seq = seq + 1
 end
 
@@ -129,11 +194,14 @@ for key, channel in pairs(fresh) do
   redis.call('EXPIRE', key, ttl)
   redis.call('ZADD', KEYS[2], ms, channel)
   redis.call('HSET', KEYS[5], channel, len)
+  redis.call('HSET', KEYS[9], channel, newest[key])
 end
 redis.call('XTRIM', KEYS[3], 'MAXLEN', '~', feedlen)
 redis.call('SET', KEYS[1], fmt(ms) .. '-' .. fmt(seq - 1))
 redis.call('HINCRBY', KEYS[6], 'appended', count)
 redis.call('HINCRBY', KEYS[6], 'kept', count - trimmed)
 redis.call('HINCRBY', KEYS[6], 'evicted', trimmed)
-return {fmt(ms), firstSeq}
+-- Written with the entries, so a repeat through any gateway finds it exactly when they are stored.
+if window > 0 then redis.call('SET', KEYS[12], ARGV[7], 'PX', window) end
+return {fmt(ms), firstSeq, epoch}
 `;

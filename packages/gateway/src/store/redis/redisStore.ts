@@ -1,11 +1,27 @@
 import { type Cursor, compareCursors, type GapEvent, type NormalizedEntry } from '@logs-sse/protocol';
 import { Redis } from 'ioredis';
 import type { ChannelPattern } from '../../patterns';
-import type { LogStore, StoredEntry, StoreListener, StoreQuery, StoreReadResult } from '../store';
-import { entryFromBody, entryFromFields, parseStreamInfo, type RawStreamEntry } from './redisEntry';
+import { resetGaps } from '../epochGaps';
+import type {
+  AppendOnce,
+  AppendOnceResult,
+  LogStore,
+  StoredEntry,
+  StoreListener,
+  StoreQuery,
+  StoreReadResult,
+} from '../store';
+import {
+  entryFromBody,
+  entryFromFields,
+  entryFromState,
+  parseStreamInfo,
+  type RawStreamEntry,
+} from './redisEntry';
 import { RedisFeed } from './redisFeed';
 import { gapOf } from './redisGap';
-import { APPEND_SCRIPT, FIXED_KEYS, type RedisKeys, redisKeys } from './redisScript';
+import { parseRecord, recordOf } from './redisRecord';
+import { APPEND_SCRIPT, FIXED_KEYS, GONE_CHANNELS_KEPT, type RedisKeys, redisKeys } from './redisScript';
 import type { RedisStoreStats } from './redisSide';
 import { RedisStats } from './redisStats';
 import { RedisStoreError } from './redisStoreError';
@@ -16,7 +32,13 @@ import {
 } from './redisStoreOptions';
 
 /** `stats()` of a Redis store: the common figures, deployment-wide, plus the health of the Redis side. */
-type AppendCommand = (numKeys: number, ...args: (string | number)[]) => Promise<[string, number]>;
+type AppendCommand = (
+  numKeys: number,
+  ...args: (string | number)[]
+) => Promise<[ms: string, firstSeq: number, epoch: string] | ['replay', string]>;
+
+/** Newer than any cursor: the epoch of a history that was flushed and not written since. */
+const FLUSHED = '999999999999999-999999999999999';
 
 /**
  * History in Redis, shared by several gateways: one stream per channel (`{prefix}:ch:{channel}`, capped
@@ -38,6 +60,8 @@ export class RedisStore implements LogStore {
   private readonly listeners = new Set<StoreListener>();
   /** Newest id this gateway appended or received: the floor for new ids if Redis lost its clock. */
   private highWater: Cursor = '0-0';
+  /** The deployment's epoch as last seen (appends, reads, `ready()`); `null` before any. */
+  private knownEpoch: Cursor | null = null;
   private closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -85,11 +109,29 @@ export class RedisStore implements LogStore {
       if (this.closed) throw new RedisStoreError('closed', 'this store was closed; create a new one');
       await this.side.nextChange();
     }
+    this.knownEpoch = (await this.redis.get(this.keys.epoch).catch(() => null)) ?? this.knownEpoch;
+  }
+
+  epoch(): Cursor | null {
+    return this.knownEpoch;
   }
 
   async append(batch: readonly NormalizedEntry[]): Promise<StoredEntry[]> {
+    const result = await this.appendWith(batch, undefined);
+    return 'stored' in result ? result.stored : [];
+  }
+
+  /** Stores the entries and the idempotency record in one script run, unless the record exists. */
+  appendOnce(batch: readonly NormalizedEntry[], once: AppendOnce): Promise<AppendOnceResult> {
+    return this.appendWith(batch, once);
+  }
+
+  private async appendWith(
+    batch: readonly NormalizedEntry[],
+    once: AppendOnce | undefined,
+  ): Promise<AppendOnceResult> {
     if (this.closed) throw new RedisStoreError('closed', 'this store was closed; create a new one');
-    if (batch.length === 0) return [];
+    if (batch.length === 0) return { stored: [] };
     const o = this.options;
     const channelIndex = new Map<string, number>();
     const keys = [
@@ -100,6 +142,11 @@ export class RedisStore implements LogStore {
       this.keys.length,
       this.keys.stats,
       this.keys.cut,
+      this.keys.epoch,
+      this.keys.last,
+      this.keys.gone,
+      this.keys.state,
+      this.keys.idempotencyPrefix + (once?.scope ?? ''),
     ];
     const bodies: string[] = new Array(batch.length);
     const args: (string | number)[] = [
@@ -108,6 +155,9 @@ export class RedisStore implements LogStore {
       o.feedLength,
       this.floor(),
       batch.length,
+      once === undefined ? 0 : Math.max(1, Math.ceil(once.windowMs)),
+      once === undefined ? '' : recordOf(once),
+      GONE_CHANNELS_KEPT,
     ];
     for (let i = 0; i < batch.length; i++) {
       const entry = batch[i]!;
@@ -121,7 +171,7 @@ export class RedisStore implements LogStore {
       bodies[i] = body;
       args.push(index, entry.channel, entry.type, body);
     }
-    let reply: [string, number];
+    let reply: Awaited<ReturnType<AppendCommand>>;
     try {
       const command = (this.redis as unknown as { logsSseAppend: AppendCommand }).logsSseAppend;
       reply = await command.call(this.redis, keys.length, ...keys, ...args);
@@ -131,27 +181,74 @@ export class RedisStore implements LogStore {
         cause: error,
       });
     }
-    const ms = reply[0];
-    const first = Number(reply[1]);
+    if (reply[0] === 'replay') {
+      const record = parseRecord(String(reply[1]));
+      if (record) return record;
+      throw new RedisStoreError('unavailable', 'an idempotency record in Redis is unreadable');
+    }
+    const [ms, firstSeq, epoch] = reply as [string, number, string];
+    const first = Number(firstSeq);
+    this.knownEpoch = epoch;
     const now = o.now();
     const stored: StoredEntry[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       stored[i] = entryFromBody(batch[i]!, bodies[i]!, `${ms}-${first + i}`, now);
     }
     this.raise(stored[stored.length - 1]!.id);
-    return stored;
+    return { stored };
+  }
+
+  async latestState(
+    patterns: readonly ChannelPattern[],
+    upTo: Cursor,
+    limit: number,
+  ): Promise<StoredEntry[]> {
+    const channels = await this.matchingChannels(patterns, false);
+    if (channels.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const channel of channels) {
+      pipeline.exists(this.keys.channelPrefix + channel);
+      pipeline.hmget(this.keys.state, `status:${channel}`, `done:${channel}`);
+    }
+    const replies = await this.exec(pipeline);
+    const now = this.options.now();
+    const state: StoredEntry[] = [];
+    channels.forEach((channel, i) => {
+      const [existsError, exists] = replies[2 * i]!;
+      const [stateError, values] = replies[2 * i + 1]!;
+      if (existsError || stateError) throw unavailable(existsError ?? stateError);
+      // Kept as long as the channel has history: an expired stream takes its state with it.
+      if (exists !== 1) return;
+      const [status, done] = values as (string | null)[];
+      for (const [type, value] of [
+        ['status', status],
+        ['done', done],
+      ] as const) {
+        const entry = value == null ? undefined : entryFromState(value, channel, type, now);
+        if (entry && compareCursors(entry.id, upTo) <= 0) state.push(entry);
+      }
+    });
+    state.sort((a, b) => compareCursors(a.id, b.id));
+    return state.length > limit ? state.slice(state.length - limit) : state;
   }
 
   async read(query: StoreQuery): Promise<StoreReadResult> {
     const { after, tail, limit } = query;
     const newestFirst = query.newest === true && limit !== undefined;
-    const channels = await this.matchingChannels(query.patterns);
-    if (channels.length === 0) return { entries: [], gaps: [], more: false };
     // Reads stop at what the feed has delivered here, so an entry is never replayed and then sent live
     // again; first the feed catches up with the newest id, so a read still sees every acknowledged write.
-    const newest = await this.redis.get(this.keys.clock).catch((error: unknown) => {
-      throw unavailable(error);
-    });
+    const [newest = null, epoch = null] = await this.redis
+      .mget(this.keys.clock, this.keys.epoch)
+      .catch((error: unknown) => {
+        throw unavailable(error);
+      });
+    // No clock and no epoch where there was one: the history was flushed, every older cursor is gone.
+    const reset = epoch ?? (newest === null && this.knownEpoch !== null ? FLUSHED : null);
+    if (epoch !== null) this.knownEpoch = epoch;
+    const gaps: GapEvent[] = resetGaps(query.patterns, after, reset);
+    // Channels whose whole history expired still report their gaps.
+    const channels = await this.matchingChannels(query.patterns, after !== null);
+    if (channels.length === 0) return { entries: [], gaps, more: false };
     if (newest !== null && (this.feed.lastId === undefined || compareCursors(newest, this.feed.lastId) > 0)) {
       await this.feed.waitFor(newest, this.options.feedWaitMs);
     }
@@ -169,6 +266,7 @@ export class RedisStore implements LogStore {
         pipeline.xinfo('STREAM', key);
         pipeline.hget(this.keys.first, channel);
         pipeline.hget(this.keys.cut, channel);
+        pipeline.hget(this.keys.last, channel);
       }
       const from = after === null ? '-' : `(${after}`;
       // No channel needs more than `limit` entries of its own: the merged read keeps at most that many.
@@ -186,7 +284,6 @@ export class RedisStore implements LogStore {
     const replies = await this.exec(pipeline);
     const now = this.options.now();
     const entries: StoredEntry[] = [];
-    const gaps: GapEvent[] = [];
     let sources = 0;
     let more = false;
     let at = 0;
@@ -195,8 +292,12 @@ export class RedisStore implements LogStore {
         const [infoError, info] = replies[at++]!;
         const [, first] = replies[at++]!;
         const [, cut] = replies[at++]!;
-        if (!infoError && typeof cut === 'string') {
-          const gap = gapOf(channel, after, parseStreamInfo(info), first as string | null, cut);
+        const [, last] = replies[at++]!;
+        // A stream that expired (XINFO fails on a missing key) dropped everything up to its last entry.
+        const dropped = infoError && typeof last === 'string' ? laterCursor(cut as string | null, last) : cut;
+        if (typeof dropped === 'string') {
+          const stream = parseStreamInfo(infoError ? undefined : info);
+          const gap = gapOf(channel, after, stream, first as string | null, dropped);
           if (gap) gaps.push(gap);
         }
       }
@@ -323,8 +424,11 @@ export class RedisStore implements LogStore {
     return entries.sort((a, b) => compareCursors(a.id, b.id));
   }
 
-  /** Concrete channels for the patterns: exact names as given, wildcards by `ZSCAN MATCH`, never `KEYS`. */
-  private async matchingChannels(patterns: readonly ChannelPattern[]): Promise<string[]> {
+  /**
+   * Concrete channels for the patterns: exact names as given, wildcards by `ZSCAN MATCH`, never `KEYS`;
+   * with `gone`, also the channels whose whole history expired.
+   */
+  private async matchingChannels(patterns: readonly ChannelPattern[], gone: boolean): Promise<string[]> {
     const found = new Set<string>();
     const limit = this.options.maxChannelsPerRead;
     for (const pattern of patterns) {
@@ -332,15 +436,17 @@ export class RedisStore implements LogStore {
         found.add(pattern.source);
         continue;
       }
-      // Segments hold none of the glob's special characters, so the pattern is its own glob.
-      let cursor = '0';
-      do {
-        const [next, items] = await this.redis
-          .zscan(this.keys.channels, cursor, 'MATCH', pattern.source, 'COUNT', 500)
-          .catch((error: unknown) => Promise.reject(unavailable(error)));
-        for (let i = 0; i < items.length; i += 2) found.add(items[i]!);
-        cursor = next;
-      } while (cursor !== '0' && found.size < limit);
+      for (const set of gone ? [this.keys.channels, this.keys.gone] : [this.keys.channels]) {
+        // Segments hold none of the glob's special characters, so the pattern is its own glob.
+        let cursor = '0';
+        do {
+          const [next, items] = await this.redis
+            .zscan(set, cursor, 'MATCH', pattern.source, 'COUNT', 500)
+            .catch((error: unknown) => Promise.reject(unavailable(error)));
+          for (let i = 0; i < items.length; i += 2) found.add(items[i]!);
+          cursor = next;
+        } while (cursor !== '0' && found.size < limit);
+      }
     }
     const channels = [...found];
     if (channels.length > limit) {
@@ -377,6 +483,10 @@ function reverseFrom(entries: StoredEntry[], from: number): void {
     entries[i] = entries[j]!;
     entries[j] = swap;
   }
+}
+
+function laterCursor(a: Cursor | null, b: Cursor): Cursor {
+  return a !== null && compareCursors(a, b) >= 0 ? a : b;
 }
 
 function unavailable(error: unknown): RedisStoreError {
