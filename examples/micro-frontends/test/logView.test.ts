@@ -31,6 +31,9 @@ afterEach(async () => {
   const errors = app?.pageErrors.map(String) ?? [];
   await app?.close();
   app = undefined;
+  // Each test starts on an empty history: a panel opens with what its channel already holds.
+  await gateway.close();
+  ({ gateway, url: gatewayUrl } = await startGateway(inject('gatewayPort'), appUrl));
   expect(errors).toEqual([]);
 });
 

@@ -48,7 +48,7 @@ it('a panel mounted mid-run shows the current phase on its first paint, and the 
   await waitForConnection(page, 'open');
   // The overview's panel opens with the recent history and the phase, though no event followed.
   await waitForCount(page, CHANNELS.workflow, 30);
-  const overviewBar = `[data-channel="${CHANNELS.workflow}"] .progress`;
+  const overviewBar = `[data-channel="${CHANNELS.workflow}"] .lv-status`;
   await page.waitForSelector(`${overviewBar}[data-phase="model_loading"]`);
 
   // Record what the workflow page's phase list and progress bar hold when they are first inserted,
@@ -58,7 +58,7 @@ it('a panel mounted mid-run shows the current phase on its first paint, and the 
     (window as unknown as { firstPaint: Record<string, string> }).firstPaint = seen;
     new MutationObserver(() => {
       const current = document.querySelector('ol.phases li[data-state="current"]');
-      const bar = document.querySelector('.panel.tall .progress');
+      const bar = document.querySelector('.panel.tall .lv-status');
       if (seen.phase === undefined && document.querySelector('ol.phases'))
         seen.phase = current?.textContent ?? 'none';
       if (seen.bar === undefined && bar) seen.bar = bar.getAttribute('data-phase') ?? '';
@@ -70,5 +70,5 @@ it('a panel mounted mid-run shows the current phase on its first paint, and the 
     () => (window as unknown as { firstPaint: Record<string, string> }).firstPaint,
   );
   expect(firstPaint).toEqual({ phase: 'model_loading', bar: 'model_loading' });
-  expect(await page.textContent('.panel.tall .progress .label')).toContain('model_loading');
+  expect(await page.textContent('.panel.tall .lv-status .lv-status-label')).toContain('model_loading');
 });

@@ -126,7 +126,7 @@ describe('GET /api/logs/poll', () => {
       await publish(small.url, { logs: ['x1', 'x2', 'x3', 'x4'].map((m) => log('a', m)) });
       const gapped = await poll(small.url, `channels=${A}&after=${start}`);
       expect(gapped.events.map((e) => e.event)).toEqual(['hello', 'gap', 'log', 'log']);
-      expect(gapped.events[1]!.data).toEqual({ channel: A, missed: 2, from: start });
+      expect(gapped.events[1]!.data).toEqual({ channel: A, missed: 2, reason: 'dropped', from: start });
     } finally {
       await small.gateway.close();
     }
