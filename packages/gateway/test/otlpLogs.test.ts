@@ -421,3 +421,48 @@ describe('the otlp option', () => {
     );
   });
 });
+
+describe('POST /v1/logs with an Idempotency-Key', () => {
+  const history = async (url: string) =>
+    (await call(`${url}/api/logs/history?channel=logs:checkout:default:default`)).json.logs.map(
+      (entry: { message: string }) => entry.message,
+    );
+
+  it('answers a repeat as the first request, in its encoding, and stores nothing twice', async () => {
+    g = await startGateway();
+    const body = request({ 'service.name': 'checkout' }, [{ body: str('paid'), severityNumber: 9 }]);
+    const headers = { 'idempotency-key': '"otlp-batch-1"' };
+    const first = await post(g.url, body, headers);
+    const firstBytes = new Uint8Array(await first.arrayBuffer());
+    const again = await post(g.url, body, headers);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(firstBytes);
+
+    // The same key in JSON is another request, and the same body in JSON under a key of its own is stored.
+    const json = JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+          scopeLogs: [{ logRecords: [{ body: { stringValue: 'refunded' }, severityNumber: 9 }] }],
+        },
+      ],
+    });
+    const reused = await post(g.url, json, headers);
+    expect(reused.status).toBe(422);
+    const jsonHeaders = { 'idempotency-key': '"otlp-batch-2"' };
+    expect((await post(g.url, json, jsonHeaders)).status).toBe(200);
+    const jsonAgain = await post(g.url, json, jsonHeaders);
+    expect([jsonAgain.status, jsonAgain.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
+    expect(await history(g.url)).toEqual(['paid', 'refunded']);
+  });
+
+  it('refuses a malformed key before reading the body', async () => {
+    g = await startGateway();
+    const body = request({ 'service.name': 'checkout' }, [{ body: str('paid') }]);
+    const answer = await post(g.url, body, { 'idempotency-key': 'two words' });
+    expect(answer.status).toBe(400);
+    expect(await history(g.url)).toEqual([]);
+  });
+});

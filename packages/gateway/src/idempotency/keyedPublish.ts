@@ -35,15 +35,27 @@ export function idempotencyKeyOf(req: IncomingMessage, res: ServerResponse): str
 
 /**
  * Scopes the key to the token's identity, so two publishers never share a key, and fingerprints the body
- * as read (after gunzip) with how it is read: a repeat must be the same request.
+ * as read (after gunzip) with how it is read (`true` for NDJSON, `false` for JSON on publish, or the name
+ * of another encoding): a repeat must be the same request.
  */
-export function keyed(identity: string, key: string, body: Buffer, ndjson: boolean): Keyed {
+export function keyed(identity: string, key: string, body: Buffer, readAs: boolean | string): Keyed {
   const scope = createHash('sha256').update(identity).update('\n').update(key).digest('base64url');
   const fingerprint = createHash('sha256')
-    .update(ndjson ? 'n' : 'j')
+    .update(readAs === true ? 'n' : readAs === false ? 'j' : `${readAs}\n`)
     .update(body)
     .digest('base64url');
   return { scope, fingerprint };
+}
+
+/**
+ * Answers that are not JSON (OTLP's protobuf) are recorded as text with this prefix and their bytes in
+ * base64; a JSON answer always starts with `{`, so the two never meet.
+ */
+const PROTOBUF_ANSWER = 'protobuf:';
+
+/** The body of an answer as a record keeps it: JSON as it is, protobuf bytes in base64. */
+export function recordedBody(body: string | Uint8Array): string {
+  return typeof body === 'string' ? body : PROTOBUF_ANSWER + Buffer.from(body).toString('base64');
 }
 
 /**
@@ -95,7 +107,18 @@ export function releaseKey(ctx: GatewayContext, once: Keyed | undefined): void {
 
 /** Answers a repeat as the first request was answered, and says it is a replay. */
 export function replay(res: ServerResponse, answer: RecordedAnswer): void {
-  sendRawJson(res, answer.status, answer.body, { [IDEMPOTENT_REPLAYED_HEADER]: 'true' });
+  if (!answer.body.startsWith(PROTOBUF_ANSWER)) {
+    sendRawJson(res, answer.status, answer.body, { [IDEMPOTENT_REPLAYED_HEADER]: 'true' });
+    return;
+  }
+  const bytes = Buffer.from(answer.body.slice(PROTOBUF_ANSWER.length), 'base64');
+  res.writeHead(answer.status, {
+    'content-type': 'application/x-protobuf',
+    'content-length': String(bytes.length),
+    'cache-control': 'no-store',
+    [IDEMPOTENT_REPLAYED_HEADER]: 'true',
+  });
+  res.end(bytes);
 }
 
 export function reused(ctx: GatewayContext, res: ServerResponse): void {

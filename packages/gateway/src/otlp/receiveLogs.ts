@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@logs-sse/protocol';
+import type { Grant } from '../auth/auth';
 import type { GatewayContext } from '../context';
 import { bearerToken } from '../http/answers';
 import { closeAfterAnswer, readBody } from '../http/body';
+import { answeredBefore, idempotencyKeyOf, type Keyed, keyed, releaseKey } from '../idempotency/keyedPublish';
 import { storeEntries, UNAVAILABLE, writeAnswer } from '../publish/storeEntries';
 import { decodeRequest, type OtlpFormat } from './decodeRequest';
 import { otlpAnswers, otlpError, otlpSuccess } from './otlpAnswers';
@@ -40,13 +42,37 @@ export async function receiveLogs(
     closeAfterAnswer(res);
     return fail('forbidden', 'this token may not publish: it has no services');
   }
+  // Read before the body, as on publish: a malformed key costs no body.
+  const key = idempotencyKeyOf(req, res);
+  if (key === false) return;
   if (!ctx.store.isReady()) return fail('unavailable', UNAVAILABLE.message, { 'retry-after': '1' });
   const body = await readBody(req, ctx.options.maxBodyBytes);
   if (!body.ok) {
     if (body.code === 'payload_too_large') closeAfterAnswer(res);
     return fail(body.code, body.message);
   }
-  const decoded = decodeRequest(body.body, format);
+  // A repeat must be the same request in the same encoding; it is then answered as the first was.
+  const once = key === undefined ? undefined : keyed(grant.identity, key, body.body, `otlp-${format}`);
+  if (once && (await answeredBefore(ctx, res, once))) return;
+  try {
+    await receiveBody(ctx, req, res, format, grant, body.body, once);
+  } finally {
+    releaseKey(ctx, once);
+  }
+}
+
+async function receiveBody(
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  format: OtlpFormat,
+  grant: Grant,
+  body: Buffer,
+  once: Keyed | undefined,
+): Promise<void> {
+  const fail = (code: ErrorCode, message: string, headers?: Record<string, string>) =>
+    writeAnswer(res, otlpError(format, code, message, headers));
+  const decoded = decodeRequest(body, format);
   if (!decoded.ok) return fail('invalid_json', decoded.message);
   const request = decoded.request;
 
@@ -76,7 +102,7 @@ export async function receiveLogs(
     ctx,
     req,
     res,
-    { grant, body: body.body, valid, result: { rejected, rejectedCount }, perService: batch.perService },
+    { grant, body, valid, result: { rejected, rejectedCount }, perService: batch.perService, once },
     otlpAnswers(format, total),
   );
 }

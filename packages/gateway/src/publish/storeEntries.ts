@@ -8,7 +8,7 @@ import {
 } from '@logs-sse/protocol';
 import type { Grant } from '../auth/auth';
 import type { GatewayContext } from '../context';
-import { appendKeyed, type Keyed, replay, reused } from '../idempotency/keyedPublish';
+import { appendKeyed, type Keyed, recordedBody, replay, reused } from '../idempotency/keyedPublish';
 import type { RateLimiter } from '../rateLimiter';
 
 /** An answer as data: what an endpoint writes, and what could be written again for the same request. */
@@ -43,8 +43,7 @@ export interface ValidBatch {
   perService: ReadonlyMap<string, number> | undefined;
   /**
    * The request's `Idempotency-Key`, scoped and with the body's fingerprint: the batch is then stored
-   * with a record of its answer, and a repeat gets that answer and stores nothing. Endpoints whose
-   * answers are JSON only.
+   * with a record of its answer, and a repeat gets that answer and stores nothing.
    */
   once?: Keyed;
 }
@@ -75,8 +74,9 @@ export async function storeEntries(
   const answer = answers.stored({ accepted: valid.length, ...batch.result });
   try {
     const { once } = batch;
-    if (once && typeof answer.body === 'string') {
-      const outcome = await appendKeyed(ctx, valid, once, { status: answer.status, body: answer.body });
+    if (once) {
+      const recorded = { status: answer.status, body: recordedBody(answer.body) };
+      const outcome = await appendKeyed(ctx, valid, once, recorded);
       if ('replay' in outcome) {
         // Stored before (through another gateway, or before a lost answer): nothing new was stored.
         if (limiter && perService) limiter.refund(perService);
