@@ -1,6 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogsPublisher } from '../../publisher/src/index';
+import { ExportLogsServiceRequestSchema } from '../src/otlp/proto/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { call, log, publish } from './helpers';
 import { redisDeployments } from './redisNodes';
 
@@ -118,5 +120,41 @@ describe('Idempotency-Key across gateways on Redis', () => {
     expect(racing.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
     expect(racing.filter((answer) => answer.headers.get('idempotent-replayed') === null)).toHaveLength(1);
     expect(await messages(a!.url)).toEqual(['one', 'race']);
+  });
+
+  it('replays a protobuf OTLP answer recorded in Redis, as bytes, from another gateway', async () => {
+    const [a, b] = await deployments.deploy(2);
+    const body = toBinary(
+      ExportLogsServiceRequestSchema,
+      create(ExportLogsServiceRequestSchema, {
+        resourceLogs: [
+          {
+            resource: {
+              attributes: [{ key: 'service.name', value: { value: { case: 'stringValue', value: 'svc' } } }],
+            },
+            scopeLogs: [
+              { logRecords: [{ body: { value: { case: 'stringValue', value: 'through otlp' } } }] },
+            ],
+          },
+        ],
+      }),
+    );
+    const post = (url: string) =>
+      fetch(`${url}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', 'idempotency-key': '"otlp-1"' },
+        body: new Uint8Array(body),
+      });
+    const first = await post(a!.url);
+    const firstBytes = new Uint8Array(await first.arrayBuffer());
+    const repeat = await post(b!.url);
+    expect([first.status, repeat.status, repeat.headers.get('idempotent-replayed')]).toEqual([
+      200,
+      200,
+      'true',
+    ]);
+    expect(repeat.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(new Uint8Array(await repeat.arrayBuffer())).toEqual(firstBytes);
+    expect(a!.gateway.stats().logs.in + b!.gateway.stats().logs.in).toBe(1);
   });
 });
