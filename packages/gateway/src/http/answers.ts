@@ -71,3 +71,17 @@ export function bearerToken(req: IncomingMessage, url: URL, queryAllowed: boolea
   if (bearer) return { ok: true, token: /^Bearer\s+(\S+)\s*$/i.exec(header!)?.[1] };
   return { ok: true, token: query[0] || undefined };
 }
+
+/** 503 with `Retry-After: 1`: the store cannot be read or written now. */
+export function sendStoreUnavailable(res: ServerResponse) {
+  sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
+    headers: { 'retry-after': '1' },
+  });
+}
+
+/** 503 with `Retry-After: 1`: this gateway is closing; another (or this one, restarted) will answer. */
+export function sendShuttingDown(res: ServerResponse) {
+  sendError(res, 'unavailable', 'the gateway is shutting down; retry later', {
+    headers: { 'retry-after': '1' },
+  });
+}

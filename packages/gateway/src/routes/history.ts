@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http/answers';
+import { sendStoreUnavailable } from '../http/answers';
 import type { StoreReadResult } from '../store/store';
 import { readPages } from '../stream/pagedRead';
 import { writeChunk } from '../stream/sseResponse';
@@ -39,9 +39,7 @@ export async function historyRoute(ctx: GatewayContext, req: IncomingMessage, re
     // The first page decides the status: a store that is down gets a 503 the client can retry.
     page = (await pages.next()).value as StoreReadResult;
   } catch {
-    sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
-      headers: { 'retry-after': '1' },
-    });
+    sendStoreUnavailable(res);
     return;
   }
   ctx.answers.track(res);

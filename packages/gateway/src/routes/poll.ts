@@ -8,7 +8,7 @@ import {
 } from '@logs-sse/protocol';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http/answers';
+import { sendError, sendShuttingDown, sendStoreUnavailable } from '../http/answers';
 import type { ReadQuery } from '../query';
 import type { StoreReadResult } from '../store/store';
 import { nextTurn, READ_PAGE_ENTRIES } from '../stream/pagedRead';
@@ -48,7 +48,7 @@ export const MAX_POLL_BACK_MS = 5 * 60_000;
  */
 export async function pollRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   if (ctx.state.closing) {
-    sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
+    sendShuttingDown(res);
     return;
   }
   const after = url.searchParams.get('after');
@@ -135,9 +135,7 @@ async function answer(
     }
   } catch (error) {
     ctx.options.logger.error({ err: error, connectionId: sub.id }, 'poll read failed');
-    sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
-      headers: { 'retry-after': '1' },
-    });
+    sendStoreUnavailable(res);
     return;
   }
   if (sub.closed) return;

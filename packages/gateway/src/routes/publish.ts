@@ -13,7 +13,7 @@ import {
 import { canPublish, type Grant } from '../auth/auth';
 import { authorize, deny } from '../auth/authorize';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http/answers';
+import { sendError, sendShuttingDown, sendStoreUnavailable } from '../http/answers';
 import { closeAfterAnswer, readBody, refuseBody } from '../http/body';
 import { jsonDepthExceeds } from '../http/jsonDepth';
 import { answeredBefore, idempotencyKeyOf, type Keyed, keyed, releaseKey } from '../idempotency/keyedPublish';
@@ -31,9 +31,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   ctx.metrics.publishRequests++;
   // A mounted gateway still gets requests after close(): entries stored now would reach no stream.
   if (ctx.state.closing) {
-    sendError(res, 'unavailable', 'the gateway is shutting down; retry later', {
-      headers: { 'retry-after': '1' },
-    });
+    sendShuttingDown(res);
     return;
   }
   const grant = await authorize(ctx, req, res, url);
@@ -53,9 +51,7 @@ export async function publishRoute(ctx: GatewayContext, req: IncomingMessage, re
   const key = idempotencyKeyOf(req, res);
   if (key === false) return;
   if (!ctx.store.isReady()) {
-    sendError(res, 'unavailable', 'the log store is unavailable; retry later', {
-      headers: { 'retry-after': '1' },
-    });
+    sendStoreUnavailable(res);
     return;
   }
   const body = await readBody(req, ctx.options.maxBodyBytes);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeSseEvent, encodeSseRetry, type HelloEvent } from '@logs-sse/protocol';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http/answers';
+import { sendShuttingDown } from '../http/answers';
 import { helloFrame } from '../stream/helloFrame';
 import { laterCursor, readPages } from '../stream/pagedRead';
 import { replayGaps } from '../stream/replayGaps';
@@ -21,7 +21,7 @@ import { Subscriber } from '../stream/subscriber';
  */
 export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   if (ctx.state.closing) {
-    sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
+    sendShuttingDown(res);
     return;
   }
   const query = await authorizeRead(ctx, req, res, url, 'channels');
@@ -31,7 +31,7 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
   if (req.socket.destroyed) return;
   // The gateway may have begun closing meanwhile: its shutdown pass would not see this stream.
   if (ctx.state.closing) {
-    sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
+    sendShuttingDown(res);
     return;
   }
   const connectionId = `c${(++ctx.state.connectionCounter).toString(36)}-${ctx.options.now().toString(36)}`;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeRead } from '../auth/authorizeRead';
 import type { GatewayContext } from '../context';
-import { sendError } from '../http/answers';
+import { sendShuttingDown } from '../http/answers';
 import { openSse } from '../stream/sseResponse';
 
 /**
@@ -16,7 +16,7 @@ export async function streamHeadRoute(
   url: URL,
 ) {
   if (ctx.state.closing) {
-    sendError(res, 'unavailable', 'the gateway is shutting down', { headers: { 'retry-after': '1' } });
+    sendShuttingDown(res);
     return;
   }
   if (!(await authorizeRead(ctx, req, res, url, 'channels'))) return;
