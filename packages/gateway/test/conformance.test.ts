@@ -226,7 +226,11 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
     const heartbeat = async (body: string | Buffer, token?: string, headers: Record<string, string> = {}) => {
       const answer = await call(`${url}/api/logs/publishers/heartbeat`, {
         method: 'POST',
-        headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          ...(token && { authorization: `Bearer ${token}` }),
+          ...headers,
+        },
         body: typeof body === 'string' ? body : new Uint8Array(body),
       });
       return [answer.status, answer.json?.error.code, answer.headers.get('connection')];
@@ -234,12 +238,20 @@ describe('protocol.md § POST /api/logs/publishers/heartbeat', () => {
     const deep = JSON.parse(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`);
     const ok = JSON.stringify({ publisherId: 'etl-1', service: 'svc', stats: { sent: 1 } });
 
-    // Content-Type is not looked at.
+    // JSON, a +json type or none; anything else is refused after the token.
     expect(await heartbeat(ok, 'publisher-svc-0123456789', { 'content-type': 'text/plain' })).toEqual([
-      204,
-      undefined,
+      415,
+      'unsupported_media_type',
       'keep-alive',
     ]);
+    expect(await heartbeat(ok, undefined, { 'content-type': 'text/plain' })).toEqual([
+      401,
+      'unauthorized',
+      'keep-alive',
+    ]);
+    expect(
+      await heartbeat(ok, 'publisher-svc-0123456789', { 'content-type': 'application/vnd.stats+json' }),
+    ).toEqual([204, undefined, 'keep-alive']);
     expect(await heartbeat(gzipSync(ok), 'publisher-svc-0123456789', { 'content-encoding': 'gzip' })).toEqual(
       [204, undefined, 'keep-alive'],
     );

@@ -127,6 +127,20 @@ describe('publisher heartbeats under auth', () => {
   });
 });
 
+it('refuses a heartbeat that is not JSON, naming the type to send, and keeps nothing of it', async () => {
+  g = await startGateway({ auth });
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/x-ndjson']) {
+    const answer = await call(`${g.url}/api/logs/publishers/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': type, authorization: 'Bearer publisher-a-0123456789' },
+      body: JSON.stringify({ publisherId: 'worker-1', stats: {} }),
+    });
+    expect(answer.status).toBe(415);
+    expect(answer.json.error).toEqual({ code: 'unsupported_media_type', message: 'send application/json' });
+  }
+  expect(g.gateway.stats().publishers).toEqual([]);
+});
+
 it('without auth, keeps every caller’s publishers under one shared owner', async () => {
   g = await startGateway();
   await heartbeat(g.url, undefined, { publisherId: 'worker-1', stats: { queued: 1 } });

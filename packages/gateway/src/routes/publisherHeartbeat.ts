@@ -27,6 +27,12 @@ export async function publisherHeartbeatRoute(
     deny(ctx, res, 'forbidden', 'this token may not publish: it has no services');
     return;
   }
+  // As on publish: JSON (or no type, as curl sends), never a form body or text.
+  const media = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (media !== '' && media !== 'application/json' && !media.endsWith('+json')) {
+    sendError(res, 'unsupported_media_type', 'send application/json');
+    return;
+  }
   const body = await readBody(req, Math.min(MAX_HEARTBEAT_BYTES, ctx.options.maxBodyBytes));
   if (!body.ok) {
     refuseBody(res, body.code, body.message);
