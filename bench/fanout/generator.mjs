@@ -160,10 +160,12 @@ async function openIdlePatterns(streams, perStream) {
 // ---- publisher ---------------------------------------------------------------------------------------
 
 // nchan takes one message per POST, so it gets many requests in flight (with 16 its 100-channel figure
-// halved: the round trips, not nginx, were the limit); the batching servers need few.
-const agent = new Agent({ keepAlive: true, maxSockets: cfg.paths.batch === 'none' ? 64 : 4 });
-const MAX_IN_FLIGHT = cfg.paths.batch === 'none' ? 64 : 4;
-const MAX_BATCH = cfg.paths.batch === 'none' ? 1 : 1000;
+// halved: the round trips, not nginx, were the limit); the batching servers need few. `single` makes
+// every server take one log per POST, `inFlight` of them at a time, as a service logging line by line does.
+const SINGLE = cfg.single === true || cfg.paths.batch === 'none';
+const MAX_IN_FLIGHT = cfg.inFlight ?? (SINGLE ? 64 : 4);
+const agent = new Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+const MAX_BATCH = SINGLE ? 1 : 1000;
 const queue = [];
 let inFlight = 0;
 let publishErrors = 0;
@@ -196,7 +198,10 @@ function pump() {
     let path = cfg.paths.publish;
     let body;
     let type = 'application/json';
-    if (cfg.paths.batch === 'logs') {
+    if (SINGLE && cfg.paths.batch === 'logs') {
+      const log = batch[0];
+      body = JSON.stringify({ channel: channelName(log.channel), level: 'info', message: log.message });
+    } else if (cfg.paths.batch === 'logs') {
       body = JSON.stringify({
         logs: batch.map((l) => ({ channel: channelName(l.channel), level: 'info', message: l.message })),
       });
