@@ -33,6 +33,8 @@ function emit(line) {
 const subs = [];
 const perChannel = new Array(cfg.channels).fill(0);
 let received = 0;
+/** Chunks read by all subscribers: each is at least one write of the server. */
+let reads = 0;
 let closedEarly = 0;
 let badStatus = 0;
 let latencies = [];
@@ -84,6 +86,7 @@ class Sub {
       this.ready = true;
       settle(true);
     }
+    reads++;
     let count = 0;
     if (this.endedWithTilde && chunk[0] === T) count++;
     let at = chunk.indexOf(MARK);
@@ -249,6 +252,7 @@ let expected = 0;
 async function runStep(rate, stepMs, drainMs) {
   latencies = [];
   const startReceived = received;
+  const startReads = reads;
   const startExpected = expected;
   const serverCpu0 = cpuMs(cfg.serverPid);
   const genCpu0 = process.cpuUsage();
@@ -294,6 +298,7 @@ async function runStep(rate, stepMs, drainMs) {
     samples: latencies.length,
     ok: full && p99 !== null && p99 < cfg.p99LimitMs,
     events_per_s: Math.round((delivered * 1000) / (publishedAt - t0)),
+    events_per_read: Number((delivered / Math.max(1, reads - startReads)).toFixed(2)),
     server_cpu_ns_per_event: delivered ? Math.round((serverCpu * 1e6) / delivered) : null,
     server_cpu_pct: Math.round((serverCpu / wallMs) * 100),
     generator_cpu_pct: Math.round((genCpu / wallMs) * 100),

@@ -25,6 +25,7 @@ async function measure(name, window, opts) {
     p99_ms: step.p99_ms,
     lost: step.expected - step.delivered,
     expected: step.expected,
+    events_per_read: step.events_per_read,
     server_cpu_pct: step.server_cpu_pct,
     generator_cpu_pct: step.generator_cpu_pct,
     publish_errors: step.publish_errors,
@@ -67,6 +68,7 @@ export async function runLowRate({ quick, windows = [undefined], rounds, say = (
       p99_ms: pick('p99_ms'),
       lost: mine.reduce((sum, r) => sum + (r.lost ?? 0), 0),
       expected: mine.reduce((sum, r) => sum + (r.expected ?? 0), 0),
+      events_per_read: pick('events_per_read'),
       server_cpu_pct: pick('server_cpu_pct'),
       generator_cpu_pct: pick('generator_cpu_pct'),
       errors: mine.filter((r) => r.error).map((r) => r.error),
@@ -105,11 +107,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = new Date().toISOString();
   const result = await runLowRate({ quick, windows, rounds, say: (t) => console.error(t) });
   console.log(`started ${started}, load before ${loadBefore.join(' ')}, after ${loadAverage().join(' ')}`);
-  console.log('| server | flush window | CPU per event | ratio to nchan | p50 | p99 | lost |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    '| server | flush window | CPU per event | ratio to nchan | p50 | p99 | lost | events per read |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of result.rows) {
     console.log(
-      `| ${r.server} | ${r.flush_window_ms ?? '-'} | ${r.cpu_ns_per_event} ns | ${r.cpu_ratio_to_nchan ?? '-'} | ${r.p50_ms} ms | ${r.p99_ms} ms | ${r.lost} of ${r.expected} |`,
+      `| ${r.server} | ${r.flush_window_ms ?? '-'} | ${r.cpu_ns_per_event} ns | ${r.cpu_ratio_to_nchan ?? '-'} | ${r.p50_ms} ms | ${r.p99_ms} ms | ${r.lost} of ${r.expected} | ${r.events_per_read} |`,
     );
   }
   console.log(JSON.stringify(result));
