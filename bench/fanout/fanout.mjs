@@ -98,6 +98,7 @@ export async function runOne(name, scenario, opts) {
       p99LimitMs: 250,
       onLine: opts.log ? (line) => opts.log(name, scenario, line) : undefined,
       ...shape,
+      ...(opts.subscribers && { subscribers: opts.subscribers }),
     };
     if (scenario === 'memory') {
       const lines = await runGenerator(

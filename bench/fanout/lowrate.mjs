@@ -3,7 +3,7 @@
 // server's CPU per delivered event (CPU time from /proc, so a loaded machine slows it less than it slows
 // wall-clock figures), publish-to-receive latency and loss. Ours runs once per flush window asked for.
 //
-//   node bench/fanout/lowrate.mjs [--quick] [--windows 0,5,10,25,50,100] [--rounds 3]
+//   node bench/fanout/lowrate.mjs [--quick] [--windows 0,5,10,25,50,100] [--rounds 3] [--subscribers 1000]
 //
 // Prints one line per run and a table of medians; `pnpm bench` runs it with the default window only.
 import { fileURLToPath } from 'node:url';
@@ -26,9 +26,12 @@ async function measure(name, window, opts) {
     lost: step.expected - step.delivered,
     expected: step.expected,
     events_per_read: step.events_per_read,
+    writes_per_event: step.server_writes_per_event,
     server_cpu_pct: step.server_cpu_pct,
     generator_cpu_pct: step.generator_cpu_pct,
     publish_errors: step.publish_errors,
+    // Streams the server closed (ours cuts a reader more than maxBufferedBytes behind): their logs count as lost.
+    closed_early: step.closed_early,
   };
 }
 
@@ -37,8 +40,8 @@ async function measure(name, window, opts) {
  * window's ratio to nchan is taken within its round, then the median over rounds is reported.
  * `windows` holds flush windows in ms; `undefined` stands for the gateway's default.
  */
-export async function runLowRate({ quick, windows = [undefined], rounds, say = () => {} }) {
-  const opts = settings(quick);
+export async function runLowRate({ quick, windows = [undefined], rounds, subscribers, say = () => {} }) {
+  const opts = { ...settings(quick), subscribers };
   const runs = [{ name: 'nchan' }, ...windows.map((window) => ({ name: 'ours', window }))];
   const results = runs.map(() => []);
   let skipped;
@@ -67,15 +70,24 @@ export async function runLowRate({ quick, windows = [undefined], rounds, say = (
       p50_ms: pick('p50_ms'),
       p99_ms: pick('p99_ms'),
       lost: mine.reduce((sum, r) => sum + (r.lost ?? 0), 0),
+      closed_early: mine.reduce((sum, r) => sum + (r.closed_early ?? 0), 0),
       expected: mine.reduce((sum, r) => sum + (r.expected ?? 0), 0),
       events_per_read: pick('events_per_read'),
+      writes_per_event: pick('writes_per_event'),
       server_cpu_pct: pick('server_cpu_pct'),
       generator_cpu_pct: pick('generator_cpu_pct'),
       errors: mine.filter((r) => r.error).map((r) => r.error),
       rounds: mine.length,
     };
   });
-  return { subscribers: 1000, channels: 1, logs_per_s: 200, in_flight: 16, nchan_skipped: skipped, rows };
+  return {
+    subscribers: subscribers ?? 1000,
+    channels: 1,
+    logs_per_s: 200,
+    in_flight: 16,
+    nchan_skipped: skipped,
+    rows,
+  };
 }
 
 const round2 = (v) => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
@@ -103,18 +115,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = argv.includes('--quick');
   const windows = value('--windows')?.split(',').map(Number) ?? [undefined];
   const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+  // Fewer subscribers than the scenario's 1,000, to see the window where a busy machine would starve both.
+  const subscribers = value('--subscribers') && Number(value('--subscribers'));
   const loadBefore = loadAverage();
   const started = new Date().toISOString();
-  const result = await runLowRate({ quick, windows, rounds, say: (t) => console.error(t) });
+  const result = await runLowRate({ quick, windows, rounds, subscribers, say: (t) => console.error(t) });
   console.log(`started ${started}, load before ${loadBefore.join(' ')}, after ${loadAverage().join(' ')}`);
   console.log(
-    '| server | flush window | CPU per event | ratio to nchan | p50 | p99 | lost | events per read |',
+    '| server | flush window | CPU per event | ratio to nchan | p50 | p99 | lost | events per read | writes per event |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of result.rows) {
-    console.log(
-      `| ${r.server} | ${r.flush_window_ms ?? '-'} | ${r.cpu_ns_per_event} ns | ${r.cpu_ratio_to_nchan ?? '-'} | ${r.p50_ms} ms | ${r.p99_ms} ms | ${r.lost} of ${r.expected} | ${r.events_per_read} |`,
-    );
+    const cells = [
+      r.server,
+      r.flush_window_ms ?? '-',
+      `${r.cpu_ns_per_event} ns`,
+      r.cpu_ratio_to_nchan ?? '-',
+    ];
+    cells.push(`${r.p50_ms} ms`, `${r.p99_ms} ms`, `${r.lost} of ${r.expected}`, r.events_per_read);
+    console.log(`| ${[...cells, r.writes_per_event].join(' | ')} |`);
   }
   console.log(JSON.stringify(result));
 }
