@@ -6,6 +6,8 @@
 //   node bench/fanout/generator.mjs '<json config>'      (started by bench/fanout/fanout.mjs)
 //
 // Prints one JSON line per step ({type: 'step', ...}) and a last one ({type: 'done'}) on stdout.
+
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { cpuMs, rssKb, sleep } from './proc.mjs';
@@ -23,6 +25,18 @@ setTimeout(() => {
 
 const { port } = new URL(cfg.url);
 const channelName = (c) => `logs:bench:ws-1:c${c}`;
+
+/**
+ * Write syscalls (write, writev) the server has made so far, from /proc/<pid>/io; `NaN` where unreadable.
+ * Unlike CPU time it does not grow when the machine is busy: writes per event show how much was joined.
+ */
+function writeCalls(pid) {
+  try {
+    return Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function emit(line) {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -255,6 +269,7 @@ async function runStep(rate, stepMs, drainMs) {
   const startReads = reads;
   const startExpected = expected;
   const serverCpu0 = cpuMs(cfg.serverPid);
+  const serverWrites0 = writeCalls(cfg.serverPid);
   const genCpu0 = process.cpuUsage();
   const t0 = Date.now();
   let sent = 0;
@@ -277,6 +292,7 @@ async function runStep(rate, stepMs, drainMs) {
     await sleep(5);
   const wallMs = Date.now() - t0;
   const serverCpu = cpuMs(cfg.serverPid) - serverCpu0;
+  const serverWrites = writeCalls(cfg.serverPid) - serverWrites0;
   const gen = process.cpuUsage(genCpu0);
   const genCpu = (gen.user + gen.system) / 1000;
   const delivered = received - startReceived;
@@ -299,6 +315,7 @@ async function runStep(rate, stepMs, drainMs) {
     ok: full && p99 !== null && p99 < cfg.p99LimitMs,
     events_per_s: Math.round((delivered * 1000) / (publishedAt - t0)),
     events_per_read: Number((delivered / Math.max(1, reads - startReads)).toFixed(2)),
+    server_writes_per_event: delivered ? Number((serverWrites / delivered).toFixed(3)) : null,
     server_cpu_ns_per_event: delivered ? Math.round((serverCpu * 1e6) / delivered) : null,
     server_cpu_pct: Math.round((serverCpu / wallMs) * 100),
     generator_cpu_pct: Math.round((genCpu / wallMs) * 100),
