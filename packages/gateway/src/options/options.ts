@@ -128,9 +128,9 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   /**
    * Under steady traffic, a stream written less than this many milliseconds ago waits until then, so that
-   * one write carries several entries: at a few hundred logs a second this cuts the gateway's CPU several
-   * times over. A stream that was quiet that long is written at once, so a lone entry is never delayed,
-   * and no entry waits longer than this. `0` writes every stream once per event-loop turn. Defaults to `25`.
+   * one write carries several entries: at low rates a write, not a byte, is what costs the gateway CPU. A
+   * stream that was quiet that long is written at once, so a lone entry is never delayed, and no entry
+   * waits longer than this. `0` writes every stream once per event-loop turn. Defaults to `25`.
    */
   flushWindowMs?: number;
   /** Largest publish body, compressed and decompressed. Defaults to `1048576` (1 MiB). */
