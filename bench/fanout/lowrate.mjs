@@ -99,10 +99,12 @@ export function lowRateRows(result) {
   const title = 'low rate 1000 subs, 200 POST/s';
   return result.rows.map((r) => [
     title,
-    r.server === 'ours' ? `ours (${r.flush_window_ms} ms)` : r.server,
+    r.server === 'ours'
+      ? `ours (window ${r.flush_window_ms}${r.flush_window_ms === 'default' ? '' : ' ms'})`
+      : r.server,
     `${f(r.cpu_ns_per_event)} ns CPU/ev`,
     `p50 ${f(r.p50_ms)} / p99 ${f(r.p99_ms)} ms`,
-    `lost ${r.lost}/${r.expected}`,
+    `${r.lost}/${r.expected} late or lost, ${f(r.writes_per_event, 3)} writes/ev`,
     r.cpu_ratio_to_nchan === null ? '' : `CPU/ev ours/nchan ${f(r.cpu_ratio_to_nchan, 2)} (goal <= 0.5)`,
   ]);
 }
