@@ -4,7 +4,8 @@
 // same run as ours; repeated rounds give medians.
 //
 //   pnpm bench            full run (about fifteen minutes on 2 cores), with the browser checks
-//   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
+//   pnpm bench --quick    bounded run, about two minutes: one round, shorter steps, the one-channel and
+//                         low-rate scenarios
 //
 // Prints a table and writes bench/results.json. Needs `pnpm build` first (the gateway CLI, publisher and
 // client are run from dist).
@@ -13,6 +14,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runOne, SCENARIOS, settings } from './fanout/fanout.mjs';
+import { lowRateRows, runLowRate } from './fanout/lowrate.mjs';
 import { patternRows, patternSettings, runPatterns } from './fanout/patterns.mjs';
 import { loadAverage, median } from './fanout/proc.mjs';
 import { SERVERS } from './fanout/servers.mjs';
@@ -215,6 +217,14 @@ function runScript(script, args, timeoutMs) {
 const scenarios = quick ? ['one'] : ['one', 'many'];
 const fanout = {};
 for (const scenario of scenarios) fanout[scenario] = summariseFanout(scenario, await fanoutRounds(scenario));
+// Single-log POSTs at 200/s into 1,000 subscribers, nchan and ours side by side; the full run adds ours
+// with the flush window off, to show what the window changes.
+const lowRate = await runLowRate({
+  quick,
+  windows: quick ? [undefined] : [undefined, 0],
+  rounds: quick ? 1 : 3,
+  say,
+});
 const memoryResult = await memory();
 say('publish cost with 10,000 patterns held (ours only)');
 const patterns = await runPatterns(patternSettings(quick), say);
@@ -248,6 +258,7 @@ if (!quick) {
 
 const results = {
   fanout: { ...fanout.one, many: fanout.many },
+  low_rate: lowRate,
   publisher,
   python_publisher: pythonPublisher,
   otlp,
@@ -301,6 +312,7 @@ function printTable(r) {
       '',
     ]);
   }
+  rows.push(...lowRateRows(r.low_rate));
   for (const name of SERVERS) {
     const v = r.memory.servers[name];
     rows.push([

@@ -3,6 +3,7 @@
 //
 //   node bench/fanout/fanout.mjs [--quick] [--server ours|nchan|better-sse] [--scenario one|many|memory]
 //                                [--profile] [--rates 200,400,800]
+//   node bench/fanout/fanout.mjs --scenario lowrate [--server ours] [--profile] [--flush-window-ms 25]
 // --profile writes a --cpu-prof of our gateway to bench/profiles; --rates replaces the ladder (all steps run).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -28,14 +29,19 @@ export const SCENARIOS = {
   // never match, 100 per stream as `maxChannels` allows.
   exact: { subscribers: 100, channels: 100, perSub: 1 },
   patterns: { subscribers: 100, channels: 100, perSub: 1, idleStreams: 100, idlePerStream: 100 },
+  // A steady trickle rather than a ladder: one log per POST, 16 in flight, at a fixed rate, for every
+  // server alike; what counts is CPU per delivered event, latency and loss (see lowrate.mjs).
+  lowrate: { subscribers: 1000, channels: 1, perSub: 1, single: true, inFlight: 16, fixedRate: 200 },
 };
 
 /** Settings of a full and a quick run. */
 export function settings(quick) {
   const rates = { one: ladder(25, 2, 10), many: ladder(250, 2, 10) };
+  // The low-rate scenario's one step; its drain is long enough that what is late is told from what is lost.
+  const lowRate = { lowRateStepMs: quick ? 3000 : 8000, lowRateDrainMs: 5000 };
   return quick
-    ? { rates, refineSteps: 0, stepMs: 1000, drainMs: 1000, repeats: 1, memoryConnections: 5000 }
-    : { rates, refineSteps: 3, stepMs: 2500, drainMs: 2000, repeats: 3, memoryConnections: 5000 };
+    ? { rates, refineSteps: 0, stepMs: 1000, drainMs: 1000, repeats: 1, memoryConnections: 5000, ...lowRate }
+    : { rates, refineSteps: 3, stepMs: 2500, drainMs: 2000, repeats: 3, memoryConnections: 5000, ...lowRate };
 }
 
 /** Runs the generator against a started server; resolves its JSON lines. */
@@ -81,7 +87,8 @@ export async function runOne(name, scenario, opts) {
   if (avail.reason) return { skipped: avail.reason };
   const shape = SCENARIOS[scenario];
   const nodeArgs = opts.profile && name === 'ours' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const server = await startServer(name, { nginx: avail.nginx, nodeArgs });
+  const env = name === 'ours' ? opts.gatewayEnv : undefined;
+  const server = await startServer(name, { nginx: avail.nginx, nodeArgs, env });
   try {
     const base = {
       url: server.url,
@@ -91,6 +98,7 @@ export async function runOne(name, scenario, opts) {
       p99LimitMs: 250,
       onLine: opts.log ? (line) => opts.log(name, scenario, line) : undefined,
       ...shape,
+      ...(opts.subscribers && { subscribers: opts.subscribers }),
     };
     if (scenario === 'memory') {
       const lines = await runGenerator(
@@ -104,11 +112,11 @@ export async function runOne(name, scenario, opts) {
     const lines = await runGenerator(
       {
         ...base,
-        rates: opts.rates[scenario],
-        fixedRates: opts.fixedRates,
-        refineSteps: opts.refineSteps,
-        stepMs: opts.stepMs,
-        drainMs: opts.drainMs,
+        rates: shape.fixedRate ? [shape.fixedRate] : opts.rates[scenario],
+        fixedRates: opts.fixedRates || shape.fixedRate !== undefined,
+        refineSteps: shape.fixedRate ? 0 : opts.refineSteps,
+        stepMs: shape.fixedRate ? opts.lowRateStepMs : opts.stepMs,
+        drainMs: shape.fixedRate ? opts.lowRateDrainMs : opts.drainMs,
       },
       240_000,
     );
@@ -133,6 +141,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const opts = {
     ...settings(quick),
     profile: argv.includes('--profile'),
+    gatewayEnv: value('--flush-window-ms') && { LOGS_SSE_FLUSH_WINDOW_MS: value('--flush-window-ms') },
     log: (n, s, line) => console.log(n, s, JSON.stringify(line)),
   };
   if (value('--rates')) {

@@ -6,6 +6,8 @@
 //   node bench/fanout/generator.mjs '<json config>'      (started by bench/fanout/fanout.mjs)
 //
 // Prints one JSON line per step ({type: 'step', ...}) and a last one ({type: 'done'}) on stdout.
+
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { cpuMs, rssKb, sleep } from './proc.mjs';
@@ -24,6 +26,18 @@ setTimeout(() => {
 const { port } = new URL(cfg.url);
 const channelName = (c) => `logs:bench:ws-1:c${c}`;
 
+/**
+ * Write syscalls (write, writev) the server has made so far, from /proc/<pid>/io; `NaN` where unreadable.
+ * Unlike CPU time it does not grow when the machine is busy: writes per event show how much was joined.
+ */
+function writeCalls(pid) {
+  try {
+    return Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function emit(line) {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
@@ -33,6 +47,8 @@ function emit(line) {
 const subs = [];
 const perChannel = new Array(cfg.channels).fill(0);
 let received = 0;
+/** Chunks read by all subscribers: each is at least one write of the server. */
+let reads = 0;
 let closedEarly = 0;
 let badStatus = 0;
 let latencies = [];
@@ -84,6 +100,7 @@ class Sub {
       this.ready = true;
       settle(true);
     }
+    reads++;
     let count = 0;
     if (this.endedWithTilde && chunk[0] === T) count++;
     let at = chunk.indexOf(MARK);
@@ -160,10 +177,12 @@ async function openIdlePatterns(streams, perStream) {
 // ---- publisher ---------------------------------------------------------------------------------------
 
 // nchan takes one message per POST, so it gets many requests in flight (with 16 its 100-channel figure
-// halved: the round trips, not nginx, were the limit); the batching servers need few.
-const agent = new Agent({ keepAlive: true, maxSockets: cfg.paths.batch === 'none' ? 64 : 4 });
-const MAX_IN_FLIGHT = cfg.paths.batch === 'none' ? 64 : 4;
-const MAX_BATCH = cfg.paths.batch === 'none' ? 1 : 1000;
+// halved: the round trips, not nginx, were the limit); the batching servers need few. `single` makes
+// every server take one log per POST, `inFlight` of them at a time, as a service logging line by line does.
+const SINGLE = cfg.single === true || cfg.paths.batch === 'none';
+const MAX_IN_FLIGHT = cfg.inFlight ?? (SINGLE ? 64 : 4);
+const agent = new Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+const MAX_BATCH = SINGLE ? 1 : 1000;
 const queue = [];
 let inFlight = 0;
 let publishErrors = 0;
@@ -196,7 +215,10 @@ function pump() {
     let path = cfg.paths.publish;
     let body;
     let type = 'application/json';
-    if (cfg.paths.batch === 'logs') {
+    if (SINGLE && cfg.paths.batch === 'logs') {
+      const log = batch[0];
+      body = JSON.stringify({ channel: channelName(log.channel), level: 'info', message: log.message });
+    } else if (cfg.paths.batch === 'logs') {
       body = JSON.stringify({
         logs: batch.map((l) => ({ channel: channelName(l.channel), level: 'info', message: l.message })),
       });
@@ -244,8 +266,10 @@ let expected = 0;
 async function runStep(rate, stepMs, drainMs) {
   latencies = [];
   const startReceived = received;
+  const startReads = reads;
   const startExpected = expected;
   const serverCpu0 = cpuMs(cfg.serverPid);
+  const serverWrites0 = writeCalls(cfg.serverPid);
   const genCpu0 = process.cpuUsage();
   const t0 = Date.now();
   let sent = 0;
@@ -268,6 +292,7 @@ async function runStep(rate, stepMs, drainMs) {
     await sleep(5);
   const wallMs = Date.now() - t0;
   const serverCpu = cpuMs(cfg.serverPid) - serverCpu0;
+  const serverWrites = writeCalls(cfg.serverPid) - serverWrites0;
   const gen = process.cpuUsage(genCpu0);
   const genCpu = (gen.user + gen.system) / 1000;
   const delivered = received - startReceived;
@@ -289,6 +314,8 @@ async function runStep(rate, stepMs, drainMs) {
     samples: latencies.length,
     ok: full && p99 !== null && p99 < cfg.p99LimitMs,
     events_per_s: Math.round((delivered * 1000) / (publishedAt - t0)),
+    events_per_read: Number((delivered / Math.max(1, reads - startReads)).toFixed(2)),
+    server_writes_per_event: delivered ? Number((serverWrites / delivered).toFixed(3)) : null,
     server_cpu_ns_per_event: delivered ? Math.round((serverCpu * 1e6) / delivered) : null,
     server_cpu_pct: Math.round((serverCpu / wallMs) * 100),
     generator_cpu_pct: Math.round((genCpu / wallMs) * 100),

@@ -32,14 +32,17 @@ export function availability(name) {
   return {};
 }
 
-/** Starts `name`; resolves { name, pid, url, stop }. `nodeArgs` go to a Node server (e.g. --cpu-prof). */
-export async function startServer(name, { nginx, nodeArgs = [] } = {}) {
+/**
+ * Starts `name`; resolves { name, pid, url, stop }. `nodeArgs` go to a Node server (e.g. --cpu-prof), `env`
+ * adds environment variables (such as `LOGS_SSE_FLUSH_WINDOW_MS` for ours).
+ */
+export async function startServer(name, { nginx, nodeArgs = [], env = {} } = {}) {
   if (name === 'nchan') return { name, ...(await startNchan(nginx)) };
   const script = name === 'ours' ? GATEWAY_CLI : BETTER_SSE;
   const args = name === 'ours' ? ['--port', '0', '--host', '127.0.0.1'] : [];
   const child = spawn('bash', ['-c', ULIMIT, process.execPath, ...nodeArgs, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOGS_SSE_LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOGS_SSE_LOG_LEVEL: 'warn', ...env },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => {

@@ -80,6 +80,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     });
   const fanout = new Fanout({
     maxBufferedBytes: resolved.maxBufferedBytes,
+    flushWindowMs: resolved.flushWindowMs,
+    // Monotonic, unlike `resolved.now`: a clock set back must not hold writes for as long.
+    now: () => performance.now(),
     metrics,
     logger: resolved.logger,
   });
@@ -223,6 +226,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     // Waiting polls answer now, with what they have, and tell their clients when to come back.
     ctx.polls.close();
     const goodbye = encodeSseRetry(resolved.shutdownRetryMs);
+    // What waits for its flush window goes out before the goodbye.
+    fanout.flushAll();
     for (const sub of [...fanout.subscribers]) {
       fanout.remove(sub);
       sub.res.end(goodbye);

@@ -173,6 +173,10 @@ describe('every setting gives one line and exit code 2, never a stack trace', ()
       { LOGS_SSE_HEARTBEAT_SECONDS: '0' },
       'LOGS_SSE_HEARTBEAT_SECONDS must be a number from 0.001 to 2147483.647; got 0',
     ],
+    [
+      { LOGS_SSE_FLUSH_WINDOW_MS: '-5' },
+      'LOGS_SSE_FLUSH_WINDOW_MS must be a whole number from 0 to 1000; got -5',
+    ],
     [{ LOGS_SSE_PORT: '70000' }, 'LOGS_SSE_PORT must be a whole number from 0 to 65535; got "70000"'],
     [
       { LOGS_SSE_CORS_ORIGINS: 'https://app.example.com/' },

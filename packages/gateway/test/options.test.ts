@@ -117,6 +117,18 @@ describe('types and ranges', () => {
     ],
     [{ retryMs: '2000' }, 'retryMs in createGateway options must be a number >= 0; got "2000"'],
     [
+      { flushWindowMs: -1 },
+      'flushWindowMs in createGateway options must be a whole number from 0 to 1000; got -1',
+    ],
+    [
+      { flushWindowMs: 2.5 },
+      'flushWindowMs in createGateway options must be a whole number from 0 to 1000; got 2.5',
+    ],
+    [
+      { flushWindowMs: 5000 },
+      'flushWindowMs in createGateway options must be a whole number from 0 to 1000; got 5000',
+    ],
+    [
       { corsOrigins: ['https://app.example.com/'] },
       'corsOrigins in createGateway options must hold "*" or origins such as "https://app.example.com" (scheme, host and port only); got "https://app.example.com/"; did you mean "https://app.example.com"?',
     ],

@@ -24,6 +24,8 @@ export const NUMBER_RULES = {
   historyTtlSeconds: { min: 0.001 },
   maxHistoryBytes: { min: 1 },
   maxBufferedBytes: { min: 1 },
+  // Past a second a live view would seem stuck; the gain stops growing long before.
+  flushWindowMs: { min: 0, max: 1000, integer: true },
   maxBodyBytes: { min: 1 },
   maxEntriesPerPublish: { min: 1, integer: true },
   // Kept in Redis with PEXPIRE, whose milliseconds must stay a whole number.

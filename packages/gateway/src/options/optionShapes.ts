@@ -36,6 +36,7 @@ const COMMON = {
   historyTtlSeconds: null,
   maxHistoryBytes: null,
   maxBufferedBytes: null,
+  flushWindowMs: null,
   maxBodyBytes: null,
   maxEntriesPerPublish: null,
   idempotencyWindowSeconds: null,

@@ -126,6 +126,13 @@ export interface GatewayOptions {
   maxHistoryBytes?: number;
   /** A subscriber whose unsent bytes pass this is disconnected (it resumes from its cursor). Defaults to `1048576` (1 MiB). */
   maxBufferedBytes?: number;
+  /**
+   * Under steady traffic, a stream written less than this many milliseconds ago waits until then, so that
+   * one write carries several entries: at low rates a write, not a byte, is what costs the gateway CPU. A
+   * stream that was quiet that long is written at once, so a lone entry is never delayed, and no entry
+   * waits longer than this. `0` writes every stream once per event-loop turn. Defaults to `25`.
+   */
+  flushWindowMs?: number;
   /** Largest publish body, compressed and decompressed. Defaults to `1048576` (1 MiB). */
   maxBodyBytes?: number;
   /**
@@ -198,6 +205,7 @@ const NUMERIC_DEFAULTS = {
   historyTtlSeconds: 86_400,
   maxHistoryBytes: 128 * 1024 * 1024,
   maxBufferedBytes: 1024 * 1024,
+  flushWindowMs: 25,
   maxBodyBytes: 1024 * 1024,
   maxEntriesPerPublish: 10_000,
   idempotencyWindowSeconds: 600,

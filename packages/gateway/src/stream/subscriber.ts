@@ -19,6 +19,9 @@ export class Subscriber {
   pending: Buffer[] = [];
   pendingBytes = 0;
   pendingEntries = 0;
+  /** When the fan-out last wrote to this stream (monotonic ms), and when it is due again (`0`: not waiting). */
+  lastWriteAt = Number.NEGATIVE_INFINITY;
+  flushDue = 0;
   /** Live entries that arrived during replay. */
   held: StoredEntry[] = [];
   heldBytes = 0;
