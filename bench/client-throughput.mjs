@@ -8,6 +8,8 @@
 // which other processes on a busy machine disturb less than the clock does; wall time is printed too.
 //
 // Run after `pnpm build`: node bench/client-throughput.mjs [rounds]
+// BENCH_CLIENT_DIST=<another build's dist/index.js> adds that build as a fourth side ("before"), to
+// compare two versions of the client in one run.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -26,6 +28,9 @@ const gc = vm.runInNewContext('gc');
 
 const clientDir = new URL('../packages/client/', import.meta.url);
 const { createLogsClient } = await import(new URL('dist/index.js', clientDir).href);
+const before = process.env.BENCH_CLIENT_DIST
+  ? (await import(pathToFileURL(process.env.BENCH_CLIENT_DIST).href)).createLogsClient
+  : undefined;
 // The ESM build of eventsource-parser (a dev dependency of the client), the common SSE parser.
 const require = createRequire(new URL('package.json', clientDir));
 const parserEntry = require.resolve('eventsource-parser').replace(/index\.cjs$/, 'index.js');
@@ -70,9 +75,9 @@ function respond(chunks) {
 }
 
 /** Our path: fetch Response body -> TextDecoder -> parser -> dispatch -> ring buffer -> onLogs. */
-function runClient(chunks) {
+function runClient(chunks, create = createLogsClient) {
   return new Promise((resolve, reject) => {
-    const client = createLogsClient({
+    const client = create({
       url: 'http://bench.invalid',
       fetch: async () => respond(chunks),
       debounceMs: 0,
@@ -129,6 +134,7 @@ function runBareBaseline(chunks) {
 }
 
 const SIDES = { ours: runClient, stream: runStreamBaseline, bare: runBareBaseline };
+if (before) SIDES.before = (chunks) => runClient(chunks, before);
 
 /** One run of one side, from a collected heap: its CPU time and wall time in ms. */
 async function measure(run, chunks) {
@@ -154,8 +160,8 @@ console.log(
 const names = Object.keys(SIDES);
 for (let i = 0; i < WARMUP_ROUNDS; i++) for (const name of names) await measure(SIDES[name], chunks);
 const deadline = performance.now() + TIME_BUDGET_MS;
-const cpu = { ours: [], stream: [], bare: [] };
-const wall = { ours: [], stream: [], bare: [] };
+const cpu = Object.fromEntries(names.map((name) => [name, []]));
+const wall = Object.fromEntries(names.map((name) => [name, []]));
 for (let round = 0; round < ROUNDS && performance.now() < deadline; round++) {
   // Each side goes first in turn, so that a noisy neighbour or a warmer cache favours none.
   for (let k = 0; k < names.length; k++) {
@@ -193,6 +199,11 @@ const result = {
   bare_best_ratio: fixed(Math.max(...ratios.bare_cpu), 3),
   wall_ratio: fixed(median(ratios.stream_wall), 3),
   bare_wall_ratio: fixed(median(ratios.bare_wall), 3),
+  ...(before && {
+    before_cpu_ms: fixed(median(cpu.before), 1),
+    // Above 1: this build needs less CPU than the other.
+    before_ratio: fixed(median(perRound('before', cpu)), 3),
+  }),
   loadavg: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
 };
 const row = (label, ms) => `${label} ${mbs(ms)} MB/s, ${Math.round(LOGS / (ms / 1000))} logs/s`;
@@ -206,5 +217,9 @@ console.log(
 console.log(
   `ratio to the bare loop:         ${result.bare_ratio} median, ${result.bare_best_ratio} best round, wall ${result.bare_wall_ratio}`,
 );
+if (before) {
+  console.log(`  ${row('the other build (before):       ', median(cpu.before))}`);
+  console.log(`CPU of the other build over this one's: ${result.before_ratio} median`);
+}
 console.log(`load average ${result.loadavg}`);
 console.log(JSON.stringify(result));
