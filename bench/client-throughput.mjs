@@ -1,18 +1,36 @@
-// Client throughput: bytes of a recorded stream in, log entries out of `onLogs`, compared with a bare
+// Client throughput: bytes of a recorded stream in, log entries out of `onLogs`, against a bare
 // eventsource-parser + JSON.parse loop over the same bytes in the same 16 kB chunks.
-// Run after `pnpm build`: node bench/client-throughput.mjs
+//
+// Both sides read the bytes the way a browser app must, from a fetch `Response` body through its reader,
+// and the bare loop is also run over the chunks as plain arrays (no stream), the figure of earlier runs.
+// Each round starts from a full garbage collection, so that no side pays for the garbage of the one
+// before; the order of the sides turns every round. The primary figure is CPU time (process.cpuUsage),
+// which other processes on a busy machine disturb less than the clock does; wall time is printed too.
+//
+// Run after `pnpm build`: node bench/client-throughput.mjs [rounds]
+// BENCH_CLIENT_DIST=<another build's dist/index.js> adds that build as a fourth side ("before"), to
+// compare two versions of the client in one run.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const LOGS = 100_000;
 const CHUNK = 16 * 1024;
-const WARMUP_ROUNDS = 2;
-const ROUNDS = 7;
-const TIME_BUDGET_MS = 60_000;
+const WARMUP_ROUNDS = 3;
+const ROUNDS = Number(process.argv[2] ?? 11);
+const TIME_BUDGET_MS = 90_000;
 const CHANNEL = 'logs:etl:ws-7f3a:run-20261124-0042';
+const GOAL = 0.9;
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
 
 const clientDir = new URL('../packages/client/', import.meta.url);
 const { createLogsClient } = await import(new URL('dist/index.js', clientDir).href);
+const before = process.env.BENCH_CLIENT_DIST
+  ? (await import(pathToFileURL(process.env.BENCH_CLIENT_DIST).href)).createLogsClient
+  : undefined;
 // The ESM build of eventsource-parser (a dev dependency of the client), the common SSE parser.
 const require = createRequire(new URL('package.json', clientDir));
 const parserEntry = require.resolve('eventsource-parser').replace(/index\.cjs$/, 'index.js');
@@ -43,59 +61,90 @@ function record() {
   return { bytes: bytes.length, chunks };
 }
 
+/** A response whose body hands out the chunks one per read, and stays open, as a live stream does. */
+function respond(chunks) {
+  let index = 0;
+  return new Response(
+    new ReadableStream({
+      pull(controller) {
+        if (index < chunks.length) controller.enqueue(chunks[index++]);
+      },
+    }),
+    { status: 200, headers: { 'content-type': 'text/event-stream' } },
+  );
+}
+
 /** Our path: fetch Response body -> TextDecoder -> parser -> dispatch -> ring buffer -> onLogs. */
-function runClient(chunks) {
+function runClient(chunks, create = createLogsClient) {
   return new Promise((resolve, reject) => {
-    let started = 0;
-    let index = 0;
-    const fetch = async () =>
-      new Response(
-        new ReadableStream({
-          pull(controller) {
-            if (started === 0) started = performance.now();
-            if (index < chunks.length) controller.enqueue(chunks[index++]);
-            // Left open, as a live stream would be; the client is closed once every log is in.
-          },
-        }),
-        { status: 200, headers: { 'content-type': 'text/event-stream' } },
-      );
-    const client = createLogsClient({ url: 'http://bench.invalid', fetch, debounceMs: 0, onError: reject });
+    const client = create({
+      url: 'http://bench.invalid',
+      fetch: async () => respond(chunks),
+      debounceMs: 0,
+      onError: reject,
+    });
     let received = 0;
     client.subscribe(CHANNEL, {
       onLogs(batch) {
         received += batch.length;
         if (received < LOGS) return;
-        const ms = performance.now() - started;
         client.close();
-        resolve(ms);
+        resolve();
       },
     });
   });
 }
 
-/** Baseline: the same chunks through a bare parser and JSON.parse, nothing else. */
-function runBaseline(chunks) {
+/** What an app with no client library must at least do: read the body, parse the frames and the JSON. */
+async function runStreamBaseline(chunks) {
+  let received = 0;
+  let sink = 0;
+  const parser = createParser({
+    onEvent(event) {
+      if (event.event !== 'log') return;
+      sink += JSON.parse(event.data).message.length;
+      received++;
+    },
+  });
+  const reader = respond(chunks).body.getReader();
+  const decoder = new TextDecoder();
+  while (received < LOGS) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parser.feed(decoder.decode(value, { stream: true }));
+  }
+  await reader.cancel();
+  if (received !== LOGS || sink === 0) throw new Error(`stream baseline saw ${received} of ${LOGS} logs`);
+}
+
+/** The bare loop over the chunks as arrays, no stream: the baseline of earlier runs. */
+function runBareBaseline(chunks) {
   let received = 0;
   let sink = 0;
   const decoder = new TextDecoder();
   const parser = createParser({
     onEvent(event) {
       if (event.event !== 'log') return;
-      const entry = JSON.parse(event.data);
-      sink += entry.message.length;
+      sink += JSON.parse(event.data).message.length;
       received++;
     },
   });
-  const started = performance.now();
   for (const chunk of chunks) parser.feed(decoder.decode(chunk, { stream: true }));
-  const ms = performance.now() - started;
-  if (received !== LOGS || sink === 0) throw new Error(`baseline saw ${received} of ${LOGS} logs`);
-  return ms;
+  if (received !== LOGS || sink === 0) throw new Error(`bare baseline saw ${received} of ${LOGS} logs`);
 }
 
-/** The fastest round: noise from other processes only ever adds time, so the minimum is the signal. */
-function best(values) {
-  return Math.min(...values);
+const SIDES = { ours: runClient, stream: runStreamBaseline, bare: runBareBaseline };
+if (before) SIDES.before = (chunks) => runClient(chunks, before);
+
+/** One run of one side, from a collected heap: its CPU time and wall time in ms. */
+async function measure(run, chunks) {
+  gc();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run(chunks);
+  const wall = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  return { cpu: (user + system) / 1000, wall };
 }
 
 function median(values) {
@@ -108,34 +157,69 @@ const mb = bytes / 1e6;
 console.log(
   `stream: ${LOGS} logs, ${mb.toFixed(1)} MB (${Math.round(bytes / LOGS)} bytes a frame), ${chunks.length} chunks of 16 kB`,
 );
-
+const names = Object.keys(SIDES);
+for (let i = 0; i < WARMUP_ROUNDS; i++) for (const name of names) await measure(SIDES[name], chunks);
 const deadline = performance.now() + TIME_BUDGET_MS;
-for (let i = 0; i < WARMUP_ROUNDS; i++) {
-  await runClient(chunks);
-  runBaseline(chunks);
-}
-const ours = [];
-const baseline = [];
-for (let i = 0; i < ROUNDS && performance.now() < deadline; i++) {
-  // Alternating, so that a noisy neighbour slows both sides alike.
-  ours.push(await runClient(chunks));
-  baseline.push(runBaseline(chunks));
+const cpu = Object.fromEntries(names.map((name) => [name, []]));
+const wall = Object.fromEntries(names.map((name) => [name, []]));
+for (let round = 0; round < ROUNDS && performance.now() < deadline; round++) {
+  // Each side goes first in turn, so that a noisy neighbour or a warmer cache favours none.
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(round + k) % names.length];
+    const m = await measure(SIDES[name], chunks);
+    cpu[name].push(m.cpu);
+    wall[name].push(m.wall);
+  }
 }
 
-const oursMs = best(ours);
-const baselineMs = best(baseline);
-const result = {
-  rounds: ours.length,
-  ours_mb_s: Number((mb / (oursMs / 1000)).toFixed(1)),
-  ours_logs_s: Math.round(LOGS / (oursMs / 1000)),
-  baseline_mb_s: Number((mb / (baselineMs / 1000)).toFixed(1)),
-  baseline_logs_s: Math.round(LOGS / (baselineMs / 1000)),
-  ratio: Number((baselineMs / oursMs).toFixed(3)),
-  median_ratio: Number((median(baseline) / median(ours)).toFixed(3)),
+const rounds = cpu.ours.length;
+/** Per round, baseline time over ours: above 1 means the client was faster. */
+const perRound = (baseline, times) => times.ours.map((ms, i) => times[baseline][i] / ms);
+const fixed = (value, digits) => Number(value.toFixed(digits));
+const ratios = {
+  stream_cpu: perRound('stream', cpu),
+  bare_cpu: perRound('bare', cpu),
+  stream_wall: perRound('stream', wall),
+  bare_wall: perRound('bare', wall),
 };
+const mbs = (ms) => fixed(mb / (ms / 1000), 1);
+const result = {
+  rounds,
+  ours_cpu_ms: fixed(median(cpu.ours), 1),
+  stream_baseline_cpu_ms: fixed(median(cpu.stream), 1),
+  bare_baseline_cpu_ms: fixed(median(cpu.bare), 1),
+  ours_mb_s: mbs(median(cpu.ours)),
+  ours_logs_s: Math.round(LOGS / (median(cpu.ours) / 1000)),
+  baseline_mb_s: mbs(median(cpu.stream)),
+  bare_baseline_mb_s: mbs(median(cpu.bare)),
+  // The headline: median over rounds of the per-round CPU ratio against the stream baseline.
+  ratio: fixed(median(ratios.stream_cpu), 3),
+  best_ratio: fixed(Math.max(...ratios.stream_cpu), 3),
+  bare_ratio: fixed(median(ratios.bare_cpu), 3),
+  bare_best_ratio: fixed(Math.max(...ratios.bare_cpu), 3),
+  wall_ratio: fixed(median(ratios.stream_wall), 3),
+  bare_wall_ratio: fixed(median(ratios.bare_wall), 3),
+  ...(before && {
+    before_cpu_ms: fixed(median(cpu.before), 1),
+    // Above 1: this build needs less CPU than the other.
+    before_ratio: fixed(median(perRound('before', cpu)), 3),
+  }),
+  loadavg: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+};
+const row = (label, ms) => `${label} ${mbs(ms)} MB/s, ${Math.round(LOGS / (ms / 1000))} logs/s`;
+console.log(`CPU time, median of ${rounds} rounds:`);
+console.log(`  ${row('ours (client to onLogs):        ', median(cpu.ours))}`);
+console.log(`  ${row('baseline, read from a Response: ', median(cpu.stream))}`);
+console.log(`  ${row('baseline, bare loop over arrays:', median(cpu.bare))}`);
 console.log(
-  `ours:     ${result.ours_mb_s} MB/s, ${result.ours_logs_s} logs/s (best of ${ours.length} rounds)`,
+  `ratio to the Response baseline: ${result.ratio} median, ${result.best_ratio} best round, wall ${result.wall_ratio} (goal >= ${GOAL})`,
 );
-console.log(`baseline: ${result.baseline_mb_s} MB/s, ${result.baseline_logs_s} logs/s`);
-console.log(`ratio:    ${result.ratio} (goal >= 0.8; ratio of medians ${result.median_ratio})`);
+console.log(
+  `ratio to the bare loop:         ${result.bare_ratio} median, ${result.bare_best_ratio} best round, wall ${result.bare_wall_ratio}`,
+);
+if (before) {
+  console.log(`  ${row('the other build (before):       ', median(cpu.before))}`);
+  console.log(`CPU of the other build over this one's: ${result.before_ratio} median`);
+}
+console.log(`load average ${result.loadavg}`);
 console.log(JSON.stringify(result));

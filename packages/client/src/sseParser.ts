@@ -44,42 +44,65 @@ export function createSseParser(
       dataLines = 0;
       return;
     }
-    let colon = text.indexOf(':', start);
-    if (colon < 0 || colon > end) colon = end;
-    // The field's name is compared in place: slicing it out would cost a string per line.
-    const length = colon - start;
-    // A comment (`: heartbeat`) has none; no field's name is one letter long.
-    if (length < 2) return;
-    const value =
-      colon === end ? '' : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, end);
-    if (length === 4 && text.startsWith('data', start)) {
+    // The four fields start with four different letters: the first tells which name to compare, in
+    // place, code by code (slicing the name out would cost a string per line; `startsWith` costs a call
+    // where `charCodeAt` is inlined). A comment (`: heartbeat`) or an unknown field matches no name, or
+    // has no colon right after it.
+    const first = text.charCodeAt(start);
+    const name =
+      first === 100 ? 'data' : first === 101 ? 'event' : first === 105 ? 'id' : first === 114 ? 'retry' : '';
+    const colon = start + name.length;
+    if (!name || !at(text, start, name) || (colon < end && text.charCodeAt(colon) !== 58)) return;
+    const from = colon === end ? end : text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+    if (name === 'data') {
+      const value = text.slice(from, end);
       data = dataLines++ === 0 ? value : `${data}\n${value}`;
-    } else if (length === 5 && text.startsWith('event', start)) {
-      type = value || undefined;
-    } else if (length === 2 && text.startsWith('id', start)) {
-      if (!value.includes('\0')) id = value;
-    } else if (length === 5 && text.startsWith('retry', start) && /^\d+$/.test(value)) {
-      onRetry(+value);
+    } else if (name === 'event') {
+      // Nearly every event is a `log`: named by the literal rather than a slice, it is compared with
+      // the client's constants as one pointer, not character by character.
+      type = end - from === 3 && at(text, from, 'log') ? 'log' : text.slice(from, end) || undefined;
+    } else {
+      const value = text.slice(from, end);
+      if (name === 'id') {
+        if (!value.includes('\0')) id = value;
+      } else if (/^\d+$/.test(value)) {
+        onRetry(+value);
+      }
     }
+  }
+
+  /** Reads the complete lines of `text` (which starts a line) and keeps what follows the last one. */
+  function read(text: string): void {
+    // A CR that ends the text may be the first half of a CRLF: it waits for the next chunk.
+    const held = text.endsWith('\r') ? '\r' : '';
+    if (text.includes('\r')) text = text.slice(0, text.length - held.length).replace(/\r\n?/g, '\n');
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; ) {
+      line(text, start, end);
+      start = end + 1;
+      // The blank line that ends an event most often comes next: found without a search.
+      end = text.charCodeAt(start) === 10 ? start : text.indexOf('\n', start);
+    }
+    rest = text.slice(start) + held;
   }
 
   return {
     feed(chunk) {
-      // Most of a long event: kept, not scanned again and again.
-      if (rest !== '' && !/[\r\n]/.test(chunk)) {
-        rest += chunk;
-      } else {
-        let text = rest + chunk;
-        // A CR that ends the text may be the first half of a CRLF: it waits for the next chunk.
-        const held = text.endsWith('\r') ? '\r' : '';
-        if (text.includes('\r')) text = text.slice(0, text.length - held.length).replace(/\r\n?/g, '\n');
-        let at = 0;
-        for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', at)) {
-          line(text, at, end);
-          at = end + 1;
+      // The unfinished line of the last chunk is joined with this chunk's first line only: joining it
+      // with the whole chunk would copy every chunk once more (a chunk is mostly whole lines).
+      while (rest !== '') {
+        const end = chunk.search(/[\r\n]/) + 1;
+        // Most of a long event: kept, not scanned again and again.
+        if (end === 0) {
+          rest += chunk;
+          chunk = '';
+          break;
         }
-        rest = text.slice(at) + held;
+        const head = rest + chunk.slice(0, end);
+        chunk = chunk.slice(end);
+        read(head);
       }
+      if (chunk !== '') read(chunk);
       if (rest.length + data.length > maxBufferSize) {
         reset();
         onOverflow();
@@ -87,4 +110,10 @@ export function createSseParser(
     },
     reset,
   };
+}
+
+/** Whether `word` is written in `text` at `start`. */
+function at(text: string, start: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (text.charCodeAt(start + i) !== word.charCodeAt(i)) return false;
+  return true;
 }

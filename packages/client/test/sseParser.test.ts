@@ -75,6 +75,31 @@ describe('createSseParser against eventsource-parser', () => {
     value.map((v) => `retry: ${v}`),
     value.map((v) => `:${v}`),
     value.map((v) => `other: ${v}`),
+    // Names one letter away from a field's, which the parser compares code by code.
+    fc
+      .constantFrom(
+        'd',
+        'dat',
+        'datum',
+        'dataa',
+        'ev',
+        'even',
+        'events',
+        'evxnt',
+        'i',
+        'idx',
+        'retr',
+        'retryy',
+        'rxtry',
+      )
+      .chain((name) =>
+        fc.oneof(
+          fc.constant(name),
+          value.map((v) => `${name}: ${v}`),
+        ),
+      ),
+    // The type the parser names by its literal, and its neighbours.
+    fc.constantFrom('log', 'lo', 'logs', 'lg', 'log ', 'Log').map((type) => `event: ${type}`),
     fc.constant(''),
   );
 
@@ -105,5 +130,48 @@ describe('createSseParser against eventsource-parser', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('createSseParser on a recorded stream', () => {
+  // What a gateway sends (hello, logs, a gap, a status, heartbeats), with a multi-line event and text
+  // of two, three and four bytes in UTF-8, so that cuts fall inside characters too.
+  const RECORDED =
+    'retry: 2000\n\nevent: hello\ndata: {"connectionId":"c1","heartbeatSeconds":15,"channels":[]}\n\n' +
+    'id: 1795950000000-0\nevent: log\ndata: {"id":"1795950000000-0","type":"log","channel":"logs:a:b:c","level":"info","message":"é ✓ 😀"}\n\n' +
+    ': heartbeat\n\n' +
+    'id: 1795950000000-1\nevent: log\ndata: {"id":"1795950000000-1","type":"log",\ndata: "channel":"logs:a:b:c","message":"two lines"}\n\n' +
+    'event: gap\ndata: {"channel":"logs:a:b:c","missed":3}\n\n' +
+    'id: 1795950000001-0\nevent: logs\ndata: {"not":"a log"}\n\n' +
+    'event: status\ndata: {"channel":"logs:a:b:c","state":"done"}\n\n' +
+    // A CR that ends what was fed may be half a CRLF: a line after it shows what it was.
+    ': end\n';
+
+  it('gives the same events as eventsource-parser, cut into two at every byte, whatever the line ends', async () => {
+    const { createParser } = await import('eventsource-parser');
+    for (const end of ['\n', '\r\n', '\r']) {
+      const bytes = new TextEncoder().encode(RECORDED.replaceAll('\n', end));
+      const expected: [string | undefined, string, string | undefined][] = [];
+      const library = createParser({
+        onEvent: (event) => expected.push([event.event, event.data, event.id]),
+      });
+      library.feed(new TextDecoder().decode(bytes));
+      expect(expected.map(([type]) => type)).toEqual(['hello', 'log', 'log', 'gap', 'logs', 'status']);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const decoder = new TextDecoder();
+        const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)].map((part) =>
+          decoder.decode(part, { stream: true }),
+        );
+        const ours = parse(chunks);
+        expect(ours.events, `cut at byte ${cut}`).toEqual(expected);
+        expect(ours.retries).toEqual([2000]);
+      }
+    }
+  });
+
+  it('names the log type by the literal the client compares with', () => {
+    const { events } = parse([RECORDED]);
+    expect(events[1]![0]).toBe('log');
+    expect(events[4]![0]).toBe('logs');
   });
 });
