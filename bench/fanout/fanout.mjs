@@ -1,7 +1,7 @@
 // Fan-out and memory benchmarks: ours (the gateway CLI), nginx + nchan and better-sse, one server process
 // each, driven by the same load generator (generator.mjs) in a child process of its own.
 //
-//   node bench/fanout/fanout.mjs [--quick] [--server ours|nchan|better-sse] [--scenario one|many|memory]
+//   node bench/fanout/fanout.mjs [--quick] [--server ours|nchan|better-sse] [--scenario one|many|tenk|memory]
 //                                [--profile] [--rates 200,400,800]
 // --profile writes a --cpu-prof of our gateway to bench/profiles; --rates replaces the ladder (all steps run).
 import { spawn } from 'node:child_process';
@@ -24,6 +24,8 @@ export const SCENARIOS = {
   one: { subscribers: 1000, channels: 1, perSub: 1 },
   many: { subscribers: 1000, channels: 100, perSub: 5 },
   memory: { subscribers: 5000, channels: 100, perSub: 1 },
+  // Ten times the subscribers of `one` on one process: per-connection costs (a write, a wake-up) dominate.
+  tenk: { subscribers: 10000, channels: 1, perSub: 1 },
   // Ours only (see patterns.mjs): one stream per channel, then the same with 10,000 patterns held that
   // never match, 100 per stream as `maxChannels` allows.
   exact: { subscribers: 100, channels: 100, perSub: 1 },
@@ -32,14 +34,14 @@ export const SCENARIOS = {
 
 /** Settings of a full and a quick run. */
 export function settings(quick) {
-  const rates = { one: ladder(25, 2, 10), many: ladder(250, 2, 10) };
+  const rates = { one: ladder(25, 2, 10), many: ladder(250, 2, 10), tenk: ladder(5, 2, 10) };
   return quick
     ? { rates, refineSteps: 0, stepMs: 1000, drainMs: 1000, repeats: 1, memoryConnections: 5000 }
     : { rates, refineSteps: 3, stepMs: 2500, drainMs: 2000, repeats: 3, memoryConnections: 5000 };
 }
 
 /** Runs the generator against a started server; resolves its JSON lines. */
-function runGenerator(config, timeoutMs) {
+export function runGenerator(config, timeoutMs) {
   return new Promise((resolve) => {
     const child = spawn(
       'bash',
@@ -137,7 +139,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   if (value('--rates')) {
     const fixed = value('--rates').split(',').map(Number);
-    opts.rates = { one: fixed, many: fixed };
+    opts.rates = { one: fixed, many: fixed, tenk: fixed };
     opts.refineSteps = 0;
     opts.fixedRates = true;
   }

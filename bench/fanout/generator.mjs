@@ -22,6 +22,11 @@ setTimeout(() => {
 }, HARD_LIMIT_MS).unref();
 
 const { port } = new URL(cfg.url);
+// Redis mode publishes on one gateway and subscribes on another; by default both are `cfg.url`.
+const publishPort = Number(new URL(cfg.publishUrl ?? cfg.url).port);
+// Every process whose CPU counts as the server's: two gateways and redis-server in Redis mode.
+const serverPids = cfg.serverPids ?? [cfg.serverPid];
+const serverCpuMs = () => serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 const channelName = (c) => `logs:bench:ws-1:c${c}`;
 
 function emit(line) {
@@ -167,6 +172,7 @@ const MAX_BATCH = cfg.paths.batch === 'none' ? 1 : 1000;
 const queue = [];
 let inFlight = 0;
 let publishErrors = 0;
+let publishRequests = 0;
 let seq = 0;
 let stopping = false;
 const PAD = 'x'.repeat(40);
@@ -208,10 +214,11 @@ function pump() {
       type = 'text/plain';
     }
     inFlight++;
+    publishRequests++;
     const req = request(
       {
         host: '127.0.0.1',
-        port: Number(port),
+        port: publishPort,
         method: 'POST',
         path,
         agent,
@@ -245,7 +252,8 @@ async function runStep(rate, stepMs, drainMs) {
   latencies = [];
   const startReceived = received;
   const startExpected = expected;
-  const serverCpu0 = cpuMs(cfg.serverPid);
+  const serverCpu0 = serverCpuMs();
+  const eachCpu0 = serverPids.map(cpuMs);
   const genCpu0 = process.cpuUsage();
   const t0 = Date.now();
   let sent = 0;
@@ -267,7 +275,8 @@ async function runStep(rate, stepMs, drainMs) {
   while (Date.now() < drainDeadline && (received < expected || queue.length > 0 || inFlight > 0))
     await sleep(5);
   const wallMs = Date.now() - t0;
-  const serverCpu = cpuMs(cfg.serverPid) - serverCpu0;
+  const serverCpu = serverCpuMs() - serverCpu0;
+  const eachCpu = serverPids.map((pid, i) => cpuMs(pid) - eachCpu0[i]);
   const gen = process.cpuUsage(genCpu0);
   const genCpu = (gen.user + gen.system) / 1000;
   const delivered = received - startReceived;
@@ -291,6 +300,11 @@ async function runStep(rate, stepMs, drainMs) {
     events_per_s: Math.round((delivered * 1000) / (publishedAt - t0)),
     server_cpu_ns_per_event: delivered ? Math.round((serverCpu * 1e6) / delivered) : null,
     server_cpu_pct: Math.round((serverCpu / wallMs) * 100),
+    // Per server process, in the order of `cfg.serverPids`; one figure when there is one process.
+    server_cpu_ns_per_event_each:
+      serverPids.length > 1 && delivered
+        ? eachCpu.map((ms) => Math.round((ms * 1e6) / delivered))
+        : undefined,
     generator_cpu_pct: Math.round((genCpu / wallMs) * 100),
     publish_errors: publishErrors,
     closed_early: closedEarly,
@@ -346,7 +360,8 @@ try {
       if (!step.ok) break;
     }
   }
-  emit({ type: 'done' });
+  // Totals over the whole run, warm-up included: what Redis command counts are divided by.
+  emit({ type: 'done', published_total: seq, publish_requests: publishRequests });
 } catch (error) {
   emit({ type: 'error', message: String(error?.message ?? error) });
 } finally {
