@@ -8,7 +8,7 @@
 // Prints one JSON line per step ({type: 'step', ...}) and a last one ({type: 'done'}) on stdout.
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { cpuMs, rssKb, sleep } from './proc.mjs';
+import { cpuMs, fdCount, rssKb, sleep } from './proc.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const MARK = Buffer.from('~t');
@@ -38,6 +38,8 @@ function emit(line) {
 const subs = [];
 const perChannel = new Array(cfg.channels).fill(0);
 let received = 0;
+/** Chunks read by all subscribers: on idle streams, one per heartbeat. */
+let chunks = 0;
 let closedEarly = 0;
 let badStatus = 0;
 let latencies = [];
@@ -89,6 +91,7 @@ class Sub {
       this.ready = true;
       settle(true);
     }
+    chunks++;
     let count = 0;
     if (this.endedWithTilde && chunk[0] === T) count++;
     let at = chunk.indexOf(MARK);
@@ -318,6 +321,7 @@ async function runStep(rate, stepMs, drainMs) {
 
 try {
   const rssBefore = rssKb(cfg.serverPid);
+  const fdsBefore = fdCount(cfg.serverPid);
   const { connected, failed } = await openAll(cfg.subscribers);
   emit({ type: 'connected', connected, failed, bad_status: badStatus });
   if (failed > 0 && connected < cfg.subscribers * 0.99)
@@ -329,6 +333,23 @@ try {
   await sleep(cfg.settleMs ?? 500);
   if (cfg.mode === 'memory') {
     const rssAfter = rssKb(cfg.serverPid);
+    const fdsAfter = fdCount(cfg.serverPid);
+    // With `idleMs`, the server's CPU while every connection sits idle: its timers and heartbeats.
+    let idle;
+    if (cfg.idleMs) {
+      const cpu0 = cpuMs(cfg.serverPid);
+      const gen0 = process.cpuUsage();
+      const chunks0 = chunks;
+      await sleep(cfg.idleMs);
+      const gen = process.cpuUsage(gen0);
+      idle = {
+        idle_ms: cfg.idleMs,
+        idle_server_cpu_ms: cpuMs(cfg.serverPid) - cpu0,
+        idle_generator_cpu_ms: Math.round((gen.user + gen.system) / 1000),
+        idle_chunks: chunks - chunks0,
+        rss_idle_kb: rssKb(cfg.serverPid),
+      };
+    }
     // Prove the idle connections are live: one log per channel reaches every subscriber.
     const check = await runStep(cfg.channels * 4, 250, 5000);
     emit({
@@ -338,6 +359,9 @@ try {
       rss_after_kb: rssAfter,
       kb_per_conn: Number(((rssAfter - rssBefore) / connected).toFixed(2)),
       live_check: check.full,
+      fds_before: fdsBefore,
+      fds_after: fdsAfter,
+      ...idle,
     });
   } else {
     // Doubling steps until one fails, then finer steps (x2^(1/4)) up from the last one that passed.
