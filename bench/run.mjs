@@ -1,9 +1,10 @@
 // The benchmark suite: fan-out and memory against nginx + nchan and better-sse, the publisher against pino,
 // the Python publisher against the standard library's QueueHandler, OTLP logs against our NDJSON publish,
-// the client against a bare parser, LogView against @melloware/react-logviewer. Every peer runs in the
-// same run as ours; repeated rounds give medians.
+// the client against a bare parser, LogView against @melloware/react-logviewer; 10,000 subscribers on one
+// process against nchan, and Redis mode (two gateways and redis-server) against one in-memory gateway.
+// Every peer runs in the same run as ours; repeated rounds give medians.
 //
-//   pnpm bench            full run (about fifteen minutes on 2 cores), with the browser checks
+//   pnpm bench            full run (about twenty-five minutes on 2 cores), with the browser checks
 //   pnpm bench --quick    bounded run, about a minute: one round, shorter steps, the one-channel scenario
 //
 // Prints a table and writes bench/results.json. Needs `pnpm build` first (the gateway CLI, publisher and

@@ -176,6 +176,8 @@ const queue = [];
 let inFlight = 0;
 let publishErrors = 0;
 let publishRequests = 0;
+/** Entries in publish requests answered 2xx: what reached the server, unlike logs still queued at the end. */
+let publishAccepted = 0;
 let seq = 0;
 let stopping = false;
 const PAD = 'x'.repeat(40);
@@ -229,6 +231,7 @@ function pump() {
       },
       (res) => {
         if (res.statusCode < 200 || res.statusCode > 299) publishErrors++;
+        else publishAccepted += batch.length;
         res.resume();
         res.on('end', done);
       },
@@ -385,7 +388,12 @@ try {
     }
   }
   // Totals over the whole run, warm-up included: what Redis command counts are divided by.
-  emit({ type: 'done', published_total: seq, publish_requests: publishRequests });
+  emit({
+    type: 'done',
+    published_total: seq,
+    accepted_total: publishAccepted,
+    publish_requests: publishRequests,
+  });
 } catch (error) {
   emit({ type: 'error', message: String(error?.message ?? error) });
 } finally {
