@@ -1,7 +1,7 @@
 // Fan-out and memory benchmarks: ours (the gateway CLI), nginx + nchan and better-sse, one server process
 // each, driven by the same load generator (generator.mjs) in a child process of its own.
 //
-//   node bench/fanout/fanout.mjs [--quick] [--server ours|nchan|better-sse] [--scenario one|many|memory]
+//   node bench/fanout/fanout.mjs [--quick] [--server ours|nchan|better-sse] [--scenario one|many|tenk|memory]
 //                                [--profile] [--rates 200,400,800]
 //   node bench/fanout/fanout.mjs --scenario lowrate [--server ours] [--profile] [--flush-window-ms 25]
 // --profile writes a --cpu-prof of our gateway to bench/profiles; --rates replaces the ladder (all steps run).
@@ -25,6 +25,9 @@ export const SCENARIOS = {
   one: { subscribers: 1000, channels: 1, perSub: 1 },
   many: { subscribers: 1000, channels: 100, perSub: 5 },
   memory: { subscribers: 5000, channels: 100, perSub: 1 },
+  // Ten times the subscribers of `one` on one process: per-connection costs (a write, a wake-up) dominate.
+  // 3 s to settle: the gateway's work for 10,000 new streams is not left to the warm-up step.
+  tenk: { subscribers: 10000, channels: 1, perSub: 1, settleMs: 3000 },
   // Ours only (see patterns.mjs): one stream per channel, then the same with 10,000 patterns held that
   // never match, 100 per stream as `maxChannels` allows.
   exact: { subscribers: 100, channels: 100, perSub: 1 },
@@ -36,7 +39,8 @@ export const SCENARIOS = {
 
 /** Settings of a full and a quick run. */
 export function settings(quick) {
-  const rates = { one: ladder(25, 2, 10), many: ladder(250, 2, 10) };
+  // 10,000 subscribers make each log 10,000 events: the ladder starts at 5 logs/s (50,000 events/s).
+  const rates = { one: ladder(25, 2, 10), many: ladder(250, 2, 10), tenk: [5, ...ladder(10, 2, 9)] };
   // The low-rate scenario's one step; its drain is long enough that what is late is told from what is lost.
   const lowRate = { lowRateStepMs: quick ? 3000 : 8000, lowRateDrainMs: 5000 };
   return quick
@@ -45,7 +49,7 @@ export function settings(quick) {
 }
 
 /** Runs the generator against a started server; resolves its JSON lines. */
-function runGenerator(config, timeoutMs) {
+export function runGenerator(config, timeoutMs) {
   return new Promise((resolve) => {
     const child = spawn(
       'bash',
@@ -146,7 +150,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   if (value('--rates')) {
     const fixed = value('--rates').split(',').map(Number);
-    opts.rates = { one: fixed, many: fixed };
+    opts.rates = { one: fixed, many: fixed, tenk: fixed };
     opts.refineSteps = 0;
     opts.fixedRates = true;
   }

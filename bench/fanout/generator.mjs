@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { cpuMs, rssKb, sleep } from './proc.mjs';
+import { cpuMs, fdCount, rssKb, sleep } from './proc.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const MARK = Buffer.from('~t');
@@ -24,6 +24,11 @@ setTimeout(() => {
 }, HARD_LIMIT_MS).unref();
 
 const { port } = new URL(cfg.url);
+// Redis mode publishes on one gateway and subscribes on another; by default both are `cfg.url`.
+const publishPort = Number(new URL(cfg.publishUrl ?? cfg.url).port);
+// Every process whose CPU counts as the server's: two gateways and redis-server in Redis mode.
+const serverPids = cfg.serverPids ?? [cfg.serverPid];
+const serverCpuMs = () => serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 const channelName = (c) => `logs:bench:ws-1:c${c}`;
 
 /**
@@ -47,7 +52,7 @@ function emit(line) {
 const subs = [];
 const perChannel = new Array(cfg.channels).fill(0);
 let received = 0;
-/** Chunks read by all subscribers: each is at least one write of the server. */
+/** Chunks read by all subscribers: each is at least one write of the server; on idle streams, one per heartbeat. */
 let reads = 0;
 let closedEarly = 0;
 let badStatus = 0;
@@ -186,6 +191,9 @@ const MAX_BATCH = SINGLE ? 1 : 1000;
 const queue = [];
 let inFlight = 0;
 let publishErrors = 0;
+let publishRequests = 0;
+/** Entries in publish requests answered 2xx: what reached the server, unlike logs still queued at the end. */
+let publishAccepted = 0;
 let seq = 0;
 let stopping = false;
 const PAD = 'x'.repeat(40);
@@ -230,10 +238,11 @@ function pump() {
       type = 'text/plain';
     }
     inFlight++;
+    publishRequests++;
     const req = request(
       {
         host: '127.0.0.1',
-        port: Number(port),
+        port: publishPort,
         method: 'POST',
         path,
         agent,
@@ -241,6 +250,7 @@ function pump() {
       },
       (res) => {
         if (res.statusCode < 200 || res.statusCode > 299) publishErrors++;
+        else publishAccepted += batch.length;
         res.resume();
         res.on('end', done);
       },
@@ -268,8 +278,9 @@ async function runStep(rate, stepMs, drainMs) {
   const startReceived = received;
   const startReads = reads;
   const startExpected = expected;
-  const serverCpu0 = cpuMs(cfg.serverPid);
   const serverWrites0 = writeCalls(cfg.serverPid);
+  const serverCpu0 = serverCpuMs();
+  const eachCpu0 = serverPids.map(cpuMs);
   const genCpu0 = process.cpuUsage();
   const t0 = Date.now();
   let sent = 0;
@@ -291,8 +302,9 @@ async function runStep(rate, stepMs, drainMs) {
   while (Date.now() < drainDeadline && (received < expected || queue.length > 0 || inFlight > 0))
     await sleep(5);
   const wallMs = Date.now() - t0;
-  const serverCpu = cpuMs(cfg.serverPid) - serverCpu0;
   const serverWrites = writeCalls(cfg.serverPid) - serverWrites0;
+  const serverCpu = serverCpuMs() - serverCpu0;
+  const eachCpu = serverPids.map((pid, i) => cpuMs(pid) - eachCpu0[i]);
   const gen = process.cpuUsage(genCpu0);
   const genCpu = (gen.user + gen.system) / 1000;
   const delivered = received - startReceived;
@@ -318,6 +330,11 @@ async function runStep(rate, stepMs, drainMs) {
     server_writes_per_event: delivered ? Number((serverWrites / delivered).toFixed(3)) : null,
     server_cpu_ns_per_event: delivered ? Math.round((serverCpu * 1e6) / delivered) : null,
     server_cpu_pct: Math.round((serverCpu / wallMs) * 100),
+    // Per server process, in the order of `cfg.serverPids`; one figure when there is one process.
+    server_cpu_ns_per_event_each:
+      serverPids.length > 1 && delivered
+        ? eachCpu.map((ms) => Math.round((ms * 1e6) / delivered))
+        : undefined,
     generator_cpu_pct: Math.round((genCpu / wallMs) * 100),
     publish_errors: publishErrors,
     closed_early: closedEarly,
@@ -331,6 +348,7 @@ async function runStep(rate, stepMs, drainMs) {
 
 try {
   const rssBefore = rssKb(cfg.serverPid);
+  const fdsBefore = fdCount(cfg.serverPid);
   const { connected, failed } = await openAll(cfg.subscribers);
   emit({ type: 'connected', connected, failed, bad_status: badStatus });
   if (failed > 0 && connected < cfg.subscribers * 0.99)
@@ -342,6 +360,23 @@ try {
   await sleep(cfg.settleMs ?? 500);
   if (cfg.mode === 'memory') {
     const rssAfter = rssKb(cfg.serverPid);
+    const fdsAfter = fdCount(cfg.serverPid);
+    // With `idleMs`, the server's CPU while every connection sits idle: its timers and heartbeats.
+    let idle;
+    if (cfg.idleMs) {
+      const cpu0 = cpuMs(cfg.serverPid);
+      const gen0 = process.cpuUsage();
+      const reads0 = reads;
+      await sleep(cfg.idleMs);
+      const gen = process.cpuUsage(gen0);
+      idle = {
+        idle_ms: cfg.idleMs,
+        idle_server_cpu_ms: cpuMs(cfg.serverPid) - cpu0,
+        idle_generator_cpu_ms: Math.round((gen.user + gen.system) / 1000),
+        idle_chunks: reads - reads0,
+        rss_idle_kb: rssKb(cfg.serverPid),
+      };
+    }
     // Prove the idle connections are live: one log per channel reaches every subscriber.
     const check = await runStep(cfg.channels * 4, 250, 5000);
     emit({
@@ -351,6 +386,9 @@ try {
       rss_after_kb: rssAfter,
       kb_per_conn: Number(((rssAfter - rssBefore) / connected).toFixed(2)),
       live_check: check.full,
+      fds_before: fdsBefore,
+      fds_after: fdsAfter,
+      ...idle,
     });
   } else {
     // Doubling steps until one fails, then finer steps (x2^(1/4)) up from the last one that passed.
@@ -373,7 +411,13 @@ try {
       if (!step.ok) break;
     }
   }
-  emit({ type: 'done' });
+  // Totals over the whole run, warm-up included: what Redis command counts are divided by.
+  emit({
+    type: 'done',
+    published_total: seq,
+    accepted_total: publishAccepted,
+    publish_requests: publishRequests,
+  });
 } catch (error) {
   emit({ type: 'error', message: String(error?.message ?? error) });
 } finally {

@@ -1,5 +1,5 @@
 // Process figures read from /proc (Linux): CPU time and resident memory of any process by pid.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every mainstream Linux build. */
@@ -23,6 +23,15 @@ export function rssKb(pid) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
     return match ? Number(match[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Open file descriptors of a process (sockets included); `NaN` once it is gone or not ours to read. */
+export function fdCount(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return Number.NaN;
   }

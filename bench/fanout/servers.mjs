@@ -33,13 +33,13 @@ export function availability(name) {
 }
 
 /**
- * Starts `name`; resolves { name, pid, url, stop }. `nodeArgs` go to a Node server (e.g. --cpu-prof), `env`
- * adds environment variables (such as `LOGS_SSE_FLUSH_WINDOW_MS` for ours).
+ * Starts `name`; resolves { name, pid, url, stop }. `nodeArgs` go to a Node server (e.g. --cpu-prof),
+ * `serverArgs` to the script after its own (e.g. the gateway's `--redis <url>`), `env` to its environment.
  */
-export async function startServer(name, { nginx, nodeArgs = [], env = {} } = {}) {
+export async function startServer(name, { nginx, nodeArgs = [], serverArgs = [], env = {} } = {}) {
   if (name === 'nchan') return { name, ...(await startNchan(nginx)) };
   const script = name === 'ours' ? GATEWAY_CLI : BETTER_SSE;
-  const args = name === 'ours' ? ['--port', '0', '--host', '127.0.0.1'] : [];
+  const args = name === 'ours' ? ['--port', '0', '--host', '127.0.0.1', ...serverArgs] : serverArgs;
   const child = spawn('bash', ['-c', ULIMIT, process.execPath, ...nodeArgs, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOGS_SSE_LOG_LEVEL: 'warn', ...env },
