@@ -148,31 +148,37 @@ function summariseFanout(scenario, { rounds, skipped }) {
 
 /** Idle connections per server; `scenario` is `memory` (5,000, every server) or `memory10k` (ours, nchan). */
 async function memory(scenario = 'memory', servers = SERVERS) {
-  const perServer = {};
   const rounds = quick ? 1 : 2;
   const connections = scenario === 'memory' ? opts.memoryConnections : SCENARIOS[scenario].subscribers;
-  for (const name of servers) {
-    const values = [];
-    for (let round = 0; round < rounds; round++) {
+  const values = Object.fromEntries(servers.map((name) => [name, []]));
+  const skipped = {};
+  // Round by round, every server once, so that none always meets the machine at the same load.
+  for (let round = 0; round < rounds; round++) {
+    for (const name of servers) {
+      if (skipped[name]) continue;
       say(`memory round ${round + 1}/${rounds}: ${name}, ${connections} idle connections`);
       const result = await runOne(name, scenario, opts).catch((error) => ({ error: error.message }));
       if (result.skipped) {
-        perServer[name] = { skipped: result.skipped };
-        break;
+        skipped[name] = result.skipped;
+        continue;
       }
       if (result.error || !result.live_check)
         say(`  ${name}: ${result.error ?? 'not every connection received the check message'}`);
-      else values.push(result);
+      else values[name].push(result);
       say(`  ${result.kb_per_conn ?? '-'} kB per connection`);
     }
-    if (!perServer[name]) {
-      perServer[name] = {
-        kb_per_conn: round2(median(values.map((v) => v.kb_per_conn))),
-        connections: values[0]?.connections ?? 0,
-        rss_before_kb: median(values.map((v) => v.rss_before_kb)),
-        rss_after_kb: median(values.map((v) => v.rss_after_kb)),
-      };
-    }
+  }
+  const perServer = {};
+  for (const name of servers) {
+    const v = values[name];
+    perServer[name] = skipped[name]
+      ? { skipped: skipped[name] }
+      : {
+          kb_per_conn: round2(median(v.map((r) => r.kb_per_conn))),
+          connections: v[0]?.connections ?? 0,
+          rss_before_kb: median(v.map((r) => r.rss_before_kb)),
+          rss_after_kb: median(v.map((r) => r.rss_after_kb)),
+        };
   }
   const ours = perServer.ours.kb_per_conn;
   const nchan = perServer.nchan.kb_per_conn;
