@@ -91,16 +91,27 @@ export async function startNchan(nginx) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  // Ready when the worker exists and the port answers.
+  // Ready when the worker exists and the port answers. The master's first child is not always the worker
+  // (a short-lived process comes and goes at start), so the worker is the child that says it is one.
   for (let i = 0; i < 100; i++) {
     if (master.exitCode !== null) break;
-    const [worker] = childPids(master.pid);
-    if (worker && (await answers(port))) return { pid: worker, url: `http://127.0.0.1:${port}`, stop };
+    if (await answers(port)) {
+      const worker = childPids(master.pid).find(isWorker);
+      if (worker) return { pid: worker, url: `http://127.0.0.1:${port}`, stop };
+    }
     await sleep(50);
   }
   const log = existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
   await stop();
   throw new Error(`nginx + nchan did not start: ${stderr || log}`.trim());
+}
+
+function isWorker(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('nginx: worker process');
+  } catch {
+    return false;
+  }
 }
 
 async function answers(port) {

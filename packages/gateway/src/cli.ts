@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { HELP_TEXT, loadCliConfig } from './cli/cliConfig';
+import { keepYoungGenerationSmall } from './cli/youngGeneration';
 import { createGateway } from './createGateway';
 import { GatewayError } from './errors';
 import type { RedisStore } from './redis';
+
+// Before the first connection: the process is the gateway's own, and idle streams should not pay for a
+// young generation sized for a burst of connections.
+keepYoungGenerationSmall();
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadCliConfig>;

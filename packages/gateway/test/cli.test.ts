@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, urlOf, useCli } from './cliProcess';
+import { type Run, run, until, urlOf, useCli } from './cliProcess';
 import { call, log, openStream, publish } from './helpers';
 import { startRedis } from './redisServer';
 
@@ -15,6 +16,16 @@ async function untilReady(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`${url} did not become ready`);
+}
+
+const YOUNG_GENERATION_PROBE = fileURLToPath(new URL('fixtures/youngGenerationProbe.cjs', import.meta.url));
+
+/** Has the probe keep a burst of long-lived objects in the CLI's process; resolves the young generation's size. */
+async function youngGenerationAfterBurst(started: Run): Promise<{ before: number; after: number }> {
+  await urlOf(started);
+  started.child.kill('SIGUSR2');
+  await until(started, 'stderr', (text) => text.includes('young generation {'));
+  return JSON.parse(/young generation (\{.*\})/.exec(started.stderr)![1]!);
 }
 
 describe('logs-sse-gateway CLI', () => {
@@ -115,6 +126,17 @@ describe('logs-sse-gateway CLI', () => {
     expect(await started.exited).toBe(1);
     expect(started.stdout).toBe('');
     expect(started.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without auth/);
+  });
+
+  it('keeps the young generation at its size through a burst of long-lived objects, unless node was told a size', async () => {
+    const probe = `--require ${YOUNG_GENERATION_PROBE}`;
+    const kept = await youngGenerationAfterBurst(run(['--port', '0'], { NODE_OPTIONS: probe }));
+    expect(kept.after).toBeLessThanOrEqual(kept.before);
+
+    const sized = await youngGenerationAfterBurst(
+      run(['--port', '0'], { NODE_OPTIONS: `${probe} --max-semi-space-size=16` }),
+    );
+    expect(sized.after).toBeGreaterThan(sized.before);
   });
 
   it('prints help', async () => {

@@ -67,6 +67,25 @@ it('mounts in an existing node:http server and closes its streams there too', as
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+it('keeps a stream open in a server whose sockets time out sooner than its heartbeats come', async () => {
+  const gateway = createGateway({ logger: false, heartbeatSeconds: 0.05 });
+  const server = createServer(gateway.handler);
+  // Set as a stream's request arrives, just before the gateway sees it: a socket idle for 10 ms is
+  // destroyed, unless the stream lifts its timeout. Publishes are left alone, however slow the machine.
+  server.prependListener('request', (req) => {
+    if (req.url?.startsWith('/api/logs/stream')) req.socket.setTimeout(10);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const stream = await openStream(url, 'channels=logs:svc:ws:a');
+  await stream.until((r) => r.comments.length >= 3, 'three heartbeats');
+  expect((await publish(url, log('a', 'still open'))).status).toBe(202);
+  await stream.untilEvents('log', 1);
+  expect(stream.ended).toBe(false);
+  await gateway.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
 it('answers /ready with 503 and refuses new streams while shutting down', async () => {
   const gateway = createGateway({ logger: false });
   const server = createServer(gateway.handler);

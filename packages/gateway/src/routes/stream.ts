@@ -10,7 +10,10 @@ import { openSse, writeFrames } from '../stream/sseResponse';
 import { stallGuard } from '../stream/stallGuard';
 import { writeHistory } from '../stream/streamHistory';
 import { writeState } from '../stream/streamState';
-import { Subscriber } from '../stream/subscriber';
+import { type StreamFilter, Subscriber } from '../stream/subscriber';
+
+/** The filter of most streams, which ask for no level and no text: one object for all of them. */
+const NO_FILTER: StreamFilter = Object.freeze({ minLevel: -1, query: '' });
 
 /**
  * `GET /api/logs/stream`: `retry:`, `hello`, then one `history` event per `history` item, then gaps and
@@ -35,10 +38,11 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     return;
   }
   const connectionId = `c${(++ctx.state.connectionCounter).toString(36)}-${ctx.options.now().toString(36)}`;
-  const sub = new Subscriber(connectionId, res, query.patterns, {
-    minLevel: query.minLevel,
-    query: query.query,
-  });
+  const filter =
+    query.minLevel === NO_FILTER.minLevel && query.query === NO_FILTER.query
+      ? NO_FILTER
+      : { minLevel: query.minLevel, query: query.query };
+  const sub = new Subscriber(connectionId, res, query.patterns, filter);
   const needsReplay = query.after !== null || query.tail !== undefined;
   if (query.follow) ctx.fanout.add(sub);
   const logger = ctx.options.logger;

@@ -10,8 +10,12 @@ const SSE_HEADERS = {
 
 /** Sends the stream's headers now, so the client sees the stream open before any event. */
 export function openSse(res: ServerResponse): void {
-  res.socket?.setNoDelay(true);
-  res.socket?.setTimeout(0);
+  const socket = res.socket;
+  socket?.setNoDelay(true);
+  // A stream may be idle between heartbeats for longer than a server's socket timeout. Only a socket
+  // that has a timeout is told otherwise: setting 0 where none was set gives every stream's socket one
+  // more property for nothing.
+  if (socket?.timeout) socket.setTimeout(0);
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
 }
