@@ -360,6 +360,7 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
         bytes: 0,
         transport: 'sse',
         lag: undefined,
+        epoch: undefined,
         ...stream,
         status,
         received,
