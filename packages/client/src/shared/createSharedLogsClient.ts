@@ -271,6 +271,9 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
   function onLead(): void {
     watch();
     for (const channel of channels.values()) {
+      // Where it stands is fixed before `live` is cleared: a live channel has all of its entries up to
+      // the old stream's cursor, though none came (a quiet channel would otherwise start from now).
+      channel.last = resumeFrom(channel);
       channel.acked = channel.live = false;
       channel.seq = undefined;
     }
