@@ -73,6 +73,9 @@ describe('shared client handover', () => {
     expectExactly(b, { [Y]: [1, 3], [Z]: [1, 3] });
     expectExactly(c, { [X]: [1, 3] });
     expect(c.client.getLogs(Y)).toEqual([]);
+    // Followers know the epoch of the leader's stream (for saved cursors), which beats carry.
+    await waitFor(() => c.client.stats().epoch !== undefined);
+    expect(c.client.stats().epoch).toBe(a.client.stats().epoch);
 
     // The leader closes; what is published during the handover reaches every other tab once.
     a.client.close();

@@ -81,6 +81,8 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
   /** The tab of the last beat heard, and the silences since: a follower takes over after one. */
   let beatFrom: string | undefined;
   let silences = 0;
+  /** The epoch of the leader's stream, which its beats carry: its `conn` may predate the `hello`. */
+  let beatEpoch: string | undefined;
   let releaseTab: (() => void) | undefined;
   let joined = false;
   let closed = false;
@@ -211,6 +213,7 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
         return;
       case 'beat':
         beatFrom = message.tab;
+        beatEpoch = message.ep;
         silences = 0;
         watch();
         return;
@@ -433,8 +436,8 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
         bytes: 0,
         transport: 'sse',
         lag: undefined,
-        epoch: undefined,
         ...stream,
+        epoch: leader ? stream!.epoch : beatEpoch,
         status,
         received,
         duplicates,

@@ -51,7 +51,7 @@ export function createLeader(
   });
 
   function beat(): void {
-    send({ t: 'beat', tab: tabId });
+    send({ t: 'beat', tab: tabId, ep: core.stats().epoch });
     beatTimer = timers.setTimeout(beat, BEAT_MS);
   }
 

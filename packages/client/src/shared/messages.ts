@@ -15,8 +15,8 @@ export type Message =
   | { t: 'bye'; tab: string }
   /** A new leader: every tab sends its set again. */
   | { t: 'lead' }
-  /** The leader (tab `tab`) is alive: sent every 500 ms; a follower that hears none for 1 s takes the lock over. */
-  | { t: 'beat'; tab: string }
+  /** The leader (tab `tab`, epoch of its stream `ep`) is alive: sent every 500 ms; a follower that hears none for 1 s takes the lock over. */
+  | { t: 'beat'; tab: string; ep: string | undefined }
   /**
    * The leader took channel `k` of tab `to` (set `seq`) on: `l` holds the entries the tab's `tail` or
    * `since` asks for that the leader already had, `live` whether the stream already carries the channel,
