@@ -81,6 +81,8 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
   /** The tab of the last beat heard, and the silences since: a follower takes over after one. */
   let beatFrom: string | undefined;
   let silences = 0;
+  /** The leader this tab took the lock from, until it is heard again. */
+  let silent: string | undefined;
   /** The epoch of the leader's stream, which its beats carry: its `conn` may predate the `hello`. */
   let beatEpoch: string | undefined;
   let releaseTab: (() => void) | undefined;
@@ -175,7 +177,10 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     silences++;
     void aliveTabs().then((alive) => {
       alive.delete(beatFrom!);
-      if (!leader && !closed && (silences > 1 || [...alive].sort()[0] === tabId)) requestLead(true);
+      if (leader || closed || (silences < 2 && [...alive].sort()[0] !== tabId)) return;
+      // The silent tab is not waited for when the new leader gathers the tabs' sets.
+      silent = beatFrom;
+      requestLead(true);
     });
   }
 
@@ -183,7 +188,9 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     const prefix = `${group}:tab:`;
     const { held = [] } = await locks!.query();
     return new Set(
-      held.flatMap(({ name = '' }) => (name.startsWith(prefix) ? [name.slice(prefix.length)] : [])),
+      held.flatMap(({ name = '' }) =>
+        name.startsWith(prefix) && name !== prefix + silent ? [name.slice(prefix.length)] : [],
+      ),
     );
   }
 
@@ -206,6 +213,8 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     switch (message.t) {
       case 'subs':
       case 'bye':
+        // The tab that fell silent runs again: from now on it counts among the live ones.
+        if (message.tab === silent) silent = undefined;
         leader?.receive(message);
         return;
       case 'lead':
