@@ -6,6 +6,8 @@
 export function whenVisible(pause: boolean | undefined, fn: () => void): () => void {
   // The same listener added twice is one listener: each wait ends in one call.
   return pause
-    ? () => (document.hidden ? document.addEventListener('visibilitychange', fn, { once: true }) : fn())
+    ? () =>
+        // (No document, as in React Native: always visible.)
+        globalThis.document?.hidden ? document.addEventListener('visibilitychange', fn, { once: true }) : fn()
     : fn;
 }
