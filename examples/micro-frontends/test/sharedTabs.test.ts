@@ -154,3 +154,79 @@ it('gives two tokens in one browser two streams', async () => {
   for (const tab of tabs) expect(await waitForReceived(tab, channel, 3)).toHaveLength(3);
   expect(gateway.stats().connections).toBe(2);
 });
+
+/** The messages `tab` received on `channel`, after checking each arrived once. */
+async function messagesOnce(tab: Page, channel: string, count: number): Promise<string[]> {
+  const lines = await waitForReceived(tab, channel, count);
+  expect(new Set(lines.map((line) => line.split(' ')[0])).size).toBe(lines.length);
+  return lines.map((line) => line.split(' ').slice(1).join(' '));
+}
+
+/** The one tab of `tabs` that holds the stream. */
+async function leaderOf(tabs: Page[]): Promise<Page> {
+  const open = () =>
+    Promise.all(tabs.map((tab) => tab.evaluate(() => (window as unknown as { streams: number }).streams)));
+  await expect.poll(open, { timeout: 10_000 }).toContain(1);
+  await expect.poll(async () => (await open()).filter((n) => n > 0).length, { timeout: 10_000 }).toBe(1);
+  return tabs[(await open()).indexOf(1)]!;
+}
+
+const lines = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}`);
+
+it('takes over from a leader that crashes, hangs or is frozen, losing and repeating nothing', async () => {
+  context = await browser.newContext();
+  const channel = 'logs:tabs:demo:faults';
+  const tabs: Page[] = [];
+  for (let i = 0; i < 4; i++) tabs.push(await openTab(context, READER_A, [channel]));
+  await publish('faults', 'before', 3);
+  for (const tab of tabs) expect(await messagesOnce(tab, channel, 3)).toEqual(lines('before', 3));
+  let expected = lines('before', 3);
+
+  // A crash: the renderer dies with its lock, which the browser releases.
+  const crashed = await leaderOf(tabs);
+  const crashSession = await context.newCDPSession(crashed);
+  void crashSession.send('Page.crash').catch(() => {});
+  const alive = tabs.filter((tab) => tab !== crashed);
+  await publish('faults', 'crash', 5);
+  expected = [...expected, ...lines('crash', 5)];
+  for (const tab of alive) expect(await messagesOnce(tab, channel, expected.length)).toEqual(expected);
+
+  // A page that hangs keeps its lock and sends no beat: another tab steals the lock, and the hung one
+  // follows once it runs again.
+  const hung = await leaderOf(alive);
+  let hanging = true;
+  const hang = hung
+    .evaluate(() => {
+      const end = Date.now() + 8000;
+      while (Date.now() < end) {}
+    })
+    .then(() => {
+      hanging = false;
+    });
+  await publish('faults', 'hang', 5);
+  expected = [...expected, ...lines('hang', 5)];
+  for (const tab of alive.filter((tab) => tab !== hung))
+    expect(await messagesOnce(tab, channel, expected.length)).toEqual(expected);
+  // They came through another tab: the hung one has not run a line since.
+  expect(hanging).toBe(true);
+  await hang;
+  await publish('faults', 'after hang', 2);
+  expected = [...expected, ...lines('after hang', 2)];
+  for (const tab of alive) expect(await messagesOnce(tab, channel, expected.length)).toEqual(expected);
+
+  // A page the browser freezes, then thaws.
+  const frozen = await leaderOf(alive);
+  const frozenSession = await context.newCDPSession(frozen);
+  await frozenSession.send('Page.setWebLifecycleState', { state: 'frozen' });
+  await publish('faults', 'frozen', 5);
+  expected = [...expected, ...lines('frozen', 5)];
+  for (const tab of alive.filter((tab) => tab !== frozen))
+    expect(await messagesOnce(tab, channel, expected.length)).toEqual(expected);
+  await frozenSession.send('Page.setWebLifecycleState', { state: 'active' });
+  await publish('faults', 'thawed', 2);
+  expected = [...expected, ...lines('thawed', 2)];
+  for (const tab of alive) expect(await messagesOnce(tab, channel, expected.length)).toEqual(expected);
+  await leaderOf(alive);
+  await waitForStreams(1);
+});

@@ -110,6 +110,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let last: Cursor | undefined;
   /** Where to resume before any entry has arrived: the cursor the gateway said hello with. */
   let helloCursor: Cursor | undefined;
+  /** The epoch of the gateway's history, from the last `hello` that named one. */
+  let epoch: Cursor | undefined;
   /** Failed attempts since the last `hello`, and the delay they grow from (the server's `retry:` once sent). */
   let attempt = 0;
   let retryBase = initialDelayMs;
@@ -182,6 +184,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       greeted = true;
       if (!polling) probes = 0;
       const { heartbeatSeconds: seconds, cursor } = data;
+      epoch = data.epoch || epoch;
       // Only a stream that did not resume starts at its hello's cursor (`null`: nothing was stored
       // before it, so everything stored since reaches it, and `0-0` is the start of any history); a
       // resumed one starts at the resume point.
@@ -498,6 +501,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
         malformed,
         bytes,
         lastEventId: last ?? helloCursor,
+        epoch,
         transport: polling ? 'poll' : 'sse',
         lag,
         channels: channels.size,

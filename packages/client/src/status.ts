@@ -37,6 +37,12 @@ export interface LogsClientStats {
    */
   lastEventId: string | undefined;
   /**
+   * The epoch of the gateway's history (`hello.epoch`): it changes when the history is lost (a restart
+   * of an in-memory gateway, a flushed Redis). Save it with a cursor: a cursor saved under another
+   * epoch belongs to a history that is gone. `undefined` before the first `hello` that names one.
+   */
+  epoch: string | undefined;
+  /**
    * How entries arrive: `'sse'`, one event stream, or `'poll'`, long polls, while a proxy on the way
    * holds the stream back (its `hello` did not follow its headers, or its heartbeats stopped). The
    * stream is tried again after 30 s, then less and less often, up to every 5 minutes.

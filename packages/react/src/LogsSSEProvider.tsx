@@ -34,6 +34,13 @@ export interface LogsSSEProviderProps {
   createClient?: (options: LogsClientOptions) => LogsClient;
   /** Where hooks with `persistence: true` keep their logs. Defaults to `'session'` (sessionStorage). */
   persistence?: PersistenceOption;
+  /**
+   * Whether hooks hold their renders while the page is hidden (`document.visibilityState`), and render
+   * what arrived meanwhile, in order, when it shows again. The stream never pauses: the client keeps
+   * receiving into its buffers (`bufferSize` entries per channel). Defaults to `true`: nobody sees a
+   * hidden tab, and a busy stream would otherwise render in every tab of the app.
+   */
+  pauseWhenHidden?: boolean;
   children?: ReactNode;
 }
 
@@ -54,6 +61,7 @@ export function LogsSSEProvider(props: LogsSSEProviderProps) {
     bufferSize,
     createClient = createLogsClient,
     persistence = 'session',
+    pauseWhenHidden = true,
     children,
   } = props;
   // The client connects only while a channel is subscribed and goes idle when the last one leaves, so
@@ -67,8 +75,8 @@ export function LogsSSEProvider(props: LogsSSEProviderProps) {
   });
   const client = given ?? own!;
   const value = useMemo<LogsSSEContextValue>(
-    () => ({ client, storage: resolveStorage(persistence) }),
-    [client, persistence],
+    () => ({ client, storage: resolveStorage(persistence), pause: pauseWhenHidden }),
+    [client, persistence, pauseWhenHidden],
   );
   return <LogsSSEContext.Provider value={value}>{children}</LogsSSEContext.Provider>;
 }

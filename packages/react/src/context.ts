@@ -6,6 +6,8 @@ export interface LogsSSEContextValue {
   client: LogsClient;
   /** Where hooks with `persistence: true` keep their logs. */
   storage: PersistenceStorage;
+  /** Whether hooks hold their renders while the page is hidden. */
+  pause?: boolean;
 }
 
 export const LogsSSEContext = createContext<LogsSSEContextValue | null>(null);

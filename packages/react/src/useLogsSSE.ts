@@ -1,6 +1,7 @@
 import {
   appendNewer,
   type ClientStatus,
+  type LogsClient,
   type LogsClientError,
   type LogsFilter,
   selectLogs,
@@ -9,9 +10,10 @@ import type { LogEntry, LogLevel, StatusEntry } from '@logs-sse/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { type ChannelSelector, channelOf } from './channelOf';
 import { useLogsSSEContext } from './context';
-import { EMPTY_SAVED, persistedLogsStore } from './persistence/persistedLogs';
+import { EMPTY_SAVED, type PersistedLogs, persistedLogsStore } from './persistence/persistedLogs';
 import { useConnection } from './useLogsConnection';
 import { useStatusOf } from './useLogsStatus';
+import { whenVisible } from './whenVisible';
 
 export interface UseLogsSSEOptions extends ChannelSelector {
   /** Most entries the hook returns, newest kept. Defaults to `1000` (bounded by the provider's `bufferSize`). */
@@ -61,7 +63,7 @@ const noop = () => {};
  * const { logs, isConnected } = useLogsSSE({ service: 'etl', workspace_id: ws, workflow_id: runId });
  */
 export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
-  const { client, storage } = useLogsSSEContext('useLogsSSE');
+  const { client, storage, pause } = useLogsSSEContext('useLogsSSE');
   const {
     maxLogs = 1000,
     level,
@@ -82,18 +84,33 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
 
   // What was saved when this channel's store was opened; later writes come from this hook itself.
   const savedAtOpen = useMemo(() => persisted?.getState() ?? EMPTY_SAVED, [persisted]);
-  const saved = useSyncExternalStore(
+  const kept = useSyncExternalStore(
     noopSubscribe,
     () => savedAtOpen,
     () => EMPTY_SAVED,
   );
   const [cleared, setCleared] = useState<{ channel: string | undefined; at: string }>();
 
+  // The saved logs once dropped: they belong to a history the gateway no longer has (another epoch).
+  const [stale, setStale] = useState<PersistedLogs>();
   const subscribe = useCallback(
     (onChange: () => void) => {
       if (channel === undefined) return noop;
+      /** Drops what was saved when the gateway's epoch is not the one it was saved under. */
+      const checkEpoch = () => {
+        const kept = persisted?.getState().epoch;
+        const epoch = kept && client.stats().epoch;
+        if (!epoch || epoch === kept) return;
+        persisted!.setState({ logs: EMPTY_SAVED.logs, cursor: null, epoch });
+        setStale(savedAtOpen);
+      };
+      checkEpoch();
+      const render = whenVisible(pause, onChange);
       return client.subscribe(channel, {
-        onChange,
+        onChange: () => {
+          checkEpoch();
+          render();
+        },
         // The gateway's history is gone, and with it every entry up to the resume point: the client
         // emptied its buffer; what was saved is hidden as `clear()` hides it.
         onGap: (gap) => gap.reason === 'reset' && setCleared({ channel, at: gap.from! }),
@@ -101,7 +118,7 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
         since: persisted?.getState().cursor ?? undefined,
       });
     },
-    [client, channel, tail, persisted],
+    [client, channel, tail, persisted, savedAtOpen, pause],
   );
   const live = useSyncExternalStore(
     subscribe,
@@ -110,13 +127,14 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
     () => EMPTY_SAVED.logs,
   );
 
+  const saved = kept === stale ? EMPTY_SAVED : kept;
   const clearedAt = cleared?.channel === channel ? cleared?.at : undefined;
   // Everything the hook holds (saved, then live, less what `clear()` hid); this is what is persisted.
   const retained = useMemo(
     () => selectLogs(appendNewer(saved.logs, live), { max: maxLogs, after: clearedAt }),
     [saved, live, clearedAt, maxLogs],
   );
-  usePersist(persisted, retained);
+  usePersist(persisted, retained, client);
   // An object filter is compared by value, so `filter={{ level: 'warn' }}` written inline costs nothing.
   const filterKey = typeof filter === 'object' ? `${filter.level}\u0000${filter.search}` : filter;
   // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for filter
@@ -133,7 +151,7 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
   }, [retained, channel, persisted]);
 
   const connection = useConnection(client);
-  const { status, done } = useStatusOf(client, channel);
+  const { status, done } = useStatusOf(client, channel, pause);
   return {
     logs,
     connectionStatus: connection.status,
@@ -150,10 +168,14 @@ function noopSubscribe(): () => void {
   return noop;
 }
 
-/** Writes the entries (already bounded to `maxLogs`) and their cursor at most every 500 ms, and on unmount. */
+/**
+ * Writes the entries (already bounded to `maxLogs`), their cursor and the gateway's epoch at most every
+ * 500 ms, and on unmount.
+ */
 function usePersist(
   persisted: ReturnType<typeof persistedLogsStore> | undefined,
   logs: readonly LogEntry[],
+  client: LogsClient,
 ): void {
   const latest = useRef(logs);
   latest.current = logs;
@@ -166,14 +188,14 @@ function usePersist(
       const kept = latest.current;
       const last = kept.at(-1);
       if (last === undefined || last.id === persisted.getState().cursor) return;
-      persisted.setState({ logs: kept, cursor: last.id });
+      persisted.setState({ logs: kept, cursor: last.id, epoch: client.stats().epoch ?? null });
     };
     return () => {
       clearTimeout(timer.current);
       write.current();
       write.current = noop;
     };
-  }, [persisted]);
+  }, [persisted, client]);
   useEffect(() => {
     if (persisted === undefined || logs.length === 0 || timer.current !== undefined) return;
     timer.current = setTimeout(() => write.current(), PERSIST_EVERY_MS);

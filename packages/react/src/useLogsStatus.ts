@@ -3,6 +3,7 @@ import type { StatusEntry } from '@logs-sse/protocol';
 import { useEffect, useState } from 'react';
 import { type ChannelSelector, channelOf } from './channelOf';
 import { useLogsSSEContext } from './context';
+import { whenVisible } from './whenVisible';
 
 export interface LogsStatus {
   /**
@@ -25,22 +26,30 @@ export interface LogsStatus {
  * const { phase, progress } = useLogsStatus({ service: 'workflow', workspace_id: ws, workflow_id: id });
  */
 export function useLogsStatus(selector: ChannelSelector & { enabled?: boolean }): LogsStatus {
-  const { client } = useLogsSSEContext('useLogsStatus');
-  return useStatusOf(client, selector.enabled === false ? undefined : channelOf(selector));
+  const { client, pause } = useLogsSSEContext('useLogsStatus');
+  return useStatusOf(client, selector.enabled === false ? undefined : channelOf(selector), pause);
 }
 
-export function useStatusOf(client: LogsClient, channel: string | undefined): LogsStatus {
+export function useStatusOf(
+  client: LogsClient,
+  channel: string | undefined,
+  pause: boolean | undefined,
+): LogsStatus {
   // The client holds the newest status of each channel it carries (the gateway sends the current one
   // to every new stream): this state only says whether it is done, and re-renders on each event.
   const [state, setState] = useState<{ channel: string; done: boolean }>();
   useEffect(() => {
     if (channel === undefined) return;
-    return client.subscribe(channel, {
-      // A status after `done` means the resource started over (a new run on the same channel).
-      onStatus: () => setState({ channel, done: false }),
-      onDone: () => setState({ channel, done: true }),
-    });
-  }, [client, channel]);
+    let done = false;
+    // While the page is hidden, only the last event's state is rendered, when it shows again.
+    const render = whenVisible(pause, () => setState({ channel, done }));
+    const on = (isDone: boolean) => () => {
+      done = isDone;
+      render();
+    };
+    // A status after `done` means the resource started over (a new run on the same channel).
+    return client.subscribe(channel, { onStatus: on(false), onDone: on(true) });
+  }, [client, channel, pause]);
   // (No channel: the client holds nothing under `undefined`.)
   const status = client.getStatus(channel as string);
   return {

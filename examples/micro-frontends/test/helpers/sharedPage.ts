@@ -7,13 +7,22 @@ const packages = fileURLToPath(new URL('../../../../packages/', import.meta.url)
 
 /**
  * A page that subscribes with the built `@logs-sse/client/shared` (no bundler: an import map points at
- * the built protocol) and lists what each channel received in `window.received`. Query: `gateway`,
- * `token`, `channels` (comma-separated).
+ * the built protocol), lists what each channel received in `window.received` and counts the streams it
+ * holds open in `window.streams`. Query: `gateway`, `token`, `channels` (comma-separated).
  */
 const PAGE = `<!doctype html>
 <script type="importmap">{ "imports": { "@logs-sse/protocol": "/protocol/index.js" } }</script>
 <script type="module">
   import { createSharedLogsClient } from '/client/shared/index.js';
+  // How many streams this tab holds open: 1 while it leads (and connected), else 0.
+  window.streams = 0;
+  const fetchOnce = window.fetch;
+  window.fetch = (input, init) => {
+    if (!String(input).includes('/api/logs/stream')) return fetchOnce(input, init);
+    window.streams++;
+    init.signal.addEventListener('abort', () => window.streams--);
+    return fetchOnce(input, init);
+  };
   const query = new URLSearchParams(location.search);
   const client = createSharedLogsClient({ url: query.get('gateway'), token: query.get('token') });
   window.client = client;

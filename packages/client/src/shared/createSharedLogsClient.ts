@@ -25,6 +25,11 @@ interface TabChannel extends Channel {
 }
 
 const EMPTY: readonly LogEntry[] = Object.freeze([]);
+/**
+ * Silence after which a follower takes the lock from its leader: twice the leader's beat, less than the
+ * 2 s a tab may wait, and more than a busy page's longest usual task.
+ */
+const SILENCE_MS = 1000;
 const noop = () => {};
 
 /**
@@ -70,6 +75,16 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
   let bus: BroadcastChannel | undefined;
   let leader: Leader | undefined;
   let releaseLead: (() => void) | undefined;
+  /** The tab's queued request for the lock, until it is granted. */
+  let pending: AbortController | undefined;
+  let watchdog: unknown;
+  /** The tab of the last beat heard, and the silences since: a follower takes over after one. */
+  let beatFrom: string | undefined;
+  let silences = 0;
+  /** The leader this tab took the lock from, until it is heard again. */
+  let silent: string | undefined;
+  /** The epoch of the leader's stream, which its beats carry: its `conn` may predate the `hello`. */
+  let beatEpoch: string | undefined;
   let releaseTab: (() => void) | undefined;
   let joined = false;
   let closed = false;
@@ -104,21 +119,37 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
         joined = true;
         sync();
         requestLead();
+        watch();
         return new Promise<void>((resolve) => (releaseTab = resolve));
       })
       .catch(noop);
   }, onError);
 
-  function requestLead(): void {
+  /**
+   * Asks for the group's lock, to lead when it is granted. `steal` takes it from a leader that stopped
+   * beating (a page the browser froze or that hangs keeps its lock): its request then rejects, and when
+   * it runs again it finds out and follows.
+   */
+  function requestLead(steal?: boolean): void {
+    pending?.abort();
+    pending = steal ? undefined : new AbortController();
+    let mine: Leader | undefined;
     locks!
-      .request(group, { signal: lifetime.signal }, () => {
-        if (closed) return;
+      .request(group, steal ? { steal } : { signal: pending!.signal }, () => {
+        if (closed || leader) return;
+        pending = undefined;
         if (coreUsed) core = createLogsClient(options);
         coreUsed = true;
-        leader = createLeader(core, send, aliveTabs, timers);
+        mine = leader = createLeader(core, send, aliveTabs, timers, tabId);
         return new Promise<void>((resolve) => (releaseLead = resolve));
       })
-      .catch(noop);
+      .catch(() => {
+        if (!mine || mine !== leader) return;
+        // Another tab stole the lock while this one did not answer: it leads now, this tab follows.
+        resign();
+        onLead();
+        requestLead();
+      });
   }
 
   /** Gives the stream up (another tab's request for the lock is granted); this tab follows from now on. */
@@ -129,11 +160,37 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     releaseLead = undefined;
   }
 
+  /** Arms the watch on the leader's beats, which each beat (and each new leader) re-arms. */
+  function watch(): void {
+    timers.clearTimeout(watchdog);
+    if (!closed) watchdog = timers.setTimeout(onSilence, SILENCE_MS);
+  }
+
+  /**
+   * The leader stopped beating: it is frozen, hangs, or died without its lock being released. One tab
+   * takes over, so that tabs do not steal the lock from each other: the live tab with the lowest id but
+   * the silent leader, or any tab after a second silence (that one may be frozen too).
+   */
+  function onSilence(): void {
+    watch();
+    if (leader || !joined || closed) return;
+    silences++;
+    void aliveTabs().then((alive) => {
+      alive.delete(beatFrom!);
+      if (leader || closed || (silences < 2 && [...alive].sort()[0] !== tabId)) return;
+      // The silent tab is not waited for when the new leader gathers the tabs' sets.
+      silent = beatFrom;
+      requestLead(true);
+    });
+  }
+
   async function aliveTabs(): Promise<Set<string>> {
     const prefix = `${group}:tab:`;
     const { held = [] } = await locks!.query();
     return new Set(
-      held.flatMap(({ name = '' }) => (name.startsWith(prefix) ? [name.slice(prefix.length)] : [])),
+      held.flatMap(({ name = '' }) =>
+        name.startsWith(prefix) && name !== prefix + silent ? [name.slice(prefix.length)] : [],
+      ),
     );
   }
 
@@ -156,13 +213,18 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     switch (message.t) {
       case 'subs':
       case 'bye':
+        // The tab that fell silent runs again: from now on it counts among the live ones.
+        if (message.tab === silent) silent = undefined;
         leader?.receive(message);
         return;
       case 'lead':
-        // The new leader starts from nothing: each channel is taken on again, from where it stands.
-        for (const channel of channels.values()) channel.acked = channel.live = false;
-        for (const channel of channels.values()) channel.seq = undefined;
-        queueSync();
+        onLead();
+        return;
+      case 'beat':
+        beatFrom = message.tab;
+        beatEpoch = message.ep;
+        silences = 0;
+        watch();
         return;
       case 'ack': {
         const channel = channels.get(message.k);
@@ -170,6 +232,11 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
         channel.acked = true;
         channel.live = message.live;
         deliver(channel, message.l);
+        // The channel's current status, which the stream sent the leader before this tab asked.
+        if (message.s && !channel.status) {
+          channel.status = message.s;
+          for (const subscriber of channel.subscribers) call(subscriber.onStatus, message.s);
+        }
         return;
       }
       case 'logs': {
@@ -196,13 +263,7 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
           channel.pushed = 0;
           channel.snapshot = EMPTY;
         }
-        for (const subscriber of channel.subscribers) {
-          try {
-            (subscriber[n] as ((value: unknown) => void) | undefined)?.(d);
-          } catch (thrown) {
-            onError(thrown);
-          }
-        }
+        for (const subscriber of channel.subscribers) call(subscriber[n], d);
         return;
       }
       case 'conn': {
@@ -218,8 +279,29 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     }
   }
 
+  /** A new leader starts from nothing: each channel is taken on again, from where it stands. */
+  function onLead(): void {
+    watch();
+    for (const channel of channels.values()) {
+      // Where it stands is fixed before `live` is cleared: a live channel has all of its entries up to
+      // the old stream's cursor, though none came (a quiet channel would otherwise start from now).
+      channel.last = resumeFrom(channel);
+      channel.acked = channel.live = false;
+      channel.seq = undefined;
+    }
+    queueSync();
+  }
+
   function advance(cursor: Cursor | undefined): void {
     if (cursor && (!streamAt || compareCursors(cursor, streamAt) > 0)) streamAt = cursor;
+  }
+
+  function call(callback: unknown, value: unknown): void {
+    try {
+      (callback as ((value: unknown) => void) | undefined)?.(value);
+    } catch (thrown) {
+      onError(thrown);
+    }
   }
 
   /** Hands a batch to the channel's subscribers, without repeats and without levels none of them wants. */
@@ -304,11 +386,14 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
   // A frozen page runs no code, so a frozen leader would hold every tab's stream still: it hands the
   // stream over as it freezes (or is put away for back/forward navigation) and asks for it again.
   const onFreeze = () => {
+    // Its timers stand still too: the watch starts over when it resumes, not from before.
+    timers.clearTimeout(watchdog);
     if (!leader) return;
     resign();
     requestLead();
   };
   globalThis.document?.addEventListener('freeze', onFreeze);
+  globalThis.document?.addEventListener('resume', watch);
   globalThis.addEventListener?.('pagehide', onFreeze);
 
   return {
@@ -361,6 +446,7 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
         transport: 'sse',
         lag: undefined,
         ...stream,
+        epoch: leader ? stream!.epoch : beatEpoch,
         status,
         received,
         duplicates,
@@ -379,6 +465,9 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
       releaseTab?.();
       bus?.close();
       globalThis.document?.removeEventListener('freeze', onFreeze);
+      globalThis.document?.removeEventListener('resume', watch);
+      timers.clearTimeout(watchdog);
+      pending?.abort();
       globalThis.removeEventListener?.('pagehide', onFreeze);
       updateStatus();
       listeners = [];

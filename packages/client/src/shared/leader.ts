@@ -14,6 +14,8 @@ export interface Leader {
 const GATHER_MS = 500;
 /** How often the leader looks for tabs that died without a word (a crash, a killed process). */
 const SWEEP_MS = 1000;
+/** How often the leader says it is alive; followers take over after 1 s without a beat. */
+const BEAT_MS = 500;
 
 function rank(level: LogLevel | undefined): number {
   return level ? LOG_LEVELS.indexOf(level) : -1;
@@ -29,6 +31,7 @@ export function createLeader(
   send: (message: Message) => void,
   aliveTabs: () => Promise<Set<string>>,
   timers: ClientTimers,
+  tabId: string,
 ): Leader {
   const tabs = new Map<string, Map<string, Want>>();
   const held = new Map<string, { level: LogLevel | undefined; stop: () => void }>();
@@ -37,6 +40,8 @@ export function createLeader(
   let started = false;
   let closed = false;
   let timer = timers.setTimeout(start, GATHER_MS);
+  let beatTimer: unknown;
+  beat();
 
   const stopStatus = core.onConnectionStatus(announce);
   send({ t: 'lead' });
@@ -44,6 +49,11 @@ export function createLeader(
     awaited = alive;
     maybeStart();
   });
+
+  function beat(): void {
+    send({ t: 'beat', tab: tabId, ep: core.stats().epoch });
+    beatTimer = timers.setTimeout(beat, BEAT_MS);
+  }
 
   function announce(): void {
     const error = core.error;
@@ -136,7 +146,8 @@ export function createLeader(
         for (const [key, , tail, since] of w) {
           if (before?.has(key)) continue;
           const live = held.has(key) && core.status === 'open';
-          send({ t: 'ack', to: tab, seq, k: key, l: held.has(key) ? known(key, tail, since) : [], live });
+          const l = held.has(key) ? known(key, tail, since) : [];
+          send({ t: 'ack', to: tab, seq, k: key, l, live, s: core.getStatus(key) });
         }
         apply();
         maybeStart();
@@ -146,6 +157,7 @@ export function createLeader(
       if (closed) return;
       closed = true;
       timers.clearTimeout(timer);
+      timers.clearTimeout(beatTimer);
       stopStatus();
       core.close();
     },

@@ -1,4 +1,4 @@
-import type { Cursor, LogEntry, LogLevel } from '@logs-sse/protocol';
+import type { Cursor, LogEntry, LogLevel, StatusEntry } from '@logs-sse/protocol';
 import type { ClientStatus, LogsClientStats } from '../status';
 
 /**
@@ -15,11 +15,22 @@ export type Message =
   | { t: 'bye'; tab: string }
   /** A new leader: every tab sends its set again. */
   | { t: 'lead' }
+  /** The leader (tab `tab`, epoch of its stream `ep`) is alive: sent every 500 ms; a follower that hears none for 1 s takes the lock over. */
+  | { t: 'beat'; tab: string; ep: string | undefined }
   /**
    * The leader took channel `k` of tab `to` (set `seq`) on: `l` holds the entries the tab's `tail` or
-   * `since` asks for that the leader already had, `live` whether the stream already carries the channel.
+   * `since` asks for that the leader already had, `live` whether the stream already carries the channel,
+   * `s` the channel's current status as the leader holds it.
    */
-  | { t: 'ack'; to: string; seq: number; k: string; l: readonly LogEntry[]; live: boolean }
+  | {
+      t: 'ack';
+      to: string;
+      seq: number;
+      k: string;
+      l: readonly LogEntry[];
+      live: boolean;
+      s: StatusEntry | undefined;
+    }
   /** Log entries of one batch of channel `k`. */
   | { t: 'logs'; k: string; l: readonly LogEntry[] }
   /** A status, done or gap event of channel `k`. */
