@@ -103,11 +103,15 @@ export class EntryEncoder {
 /** Characters a stamp adds at most: `,"timestamp":` and up to 16 digits. */
 export const STAMP_CHARS = 30;
 
-/** The line the gateway reads: `head`, the stamp when there is one, then the entry's own fields. */
+/** What goes in front of an entry's own fields: `head`, then the stamp when there is one. */
+export function linePrefix(head: string, stamp: number): string {
+  if (Number.isNaN(stamp)) return head;
+  return head === '{' ? `{"timestamp":${stamp}` : `${head},"timestamp":${stamp}`;
+}
+
+/** The line the gateway reads: {@link linePrefix}, then the entry's own fields. */
 export function spliceLine(head: string, stamp: number, json: string): string {
-  let prefix = head;
-  if (!Number.isNaN(stamp))
-    prefix = prefix === '{' ? `{"timestamp":${stamp}` : `${prefix},"timestamp":${stamp}`;
+  const prefix = linePrefix(head, stamp);
   if (prefix === '{') return json;
   return json.length === 2 ? `${prefix}}` : `${prefix},${json.slice(1)}`;
 }

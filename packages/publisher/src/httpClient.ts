@@ -37,7 +37,7 @@ export class HttpClient {
 
   async post(
     path: string,
-    body: string,
+    body: string | Buffer,
     contentType: string,
     compress: boolean,
     extraHeaders?: Record<string, string>,
@@ -49,7 +49,7 @@ export class HttpClient {
       [PUBLISHER_ID_HEADER]: this.publisherId,
     };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    let payload: Buffer | string = body;
+    let payload = body;
     if (compress && body.length >= GZIP_MIN_CHARS) {
       try {
         payload = await gzipAsync(body);
@@ -118,7 +118,7 @@ export class HttpClient {
   }
 }
 
-function gzipAsync(body: string): Promise<Buffer> {
+function gzipAsync(body: string | Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     gzip(body, (error, result) => (error ? reject(error) : resolve(result)));
   });
