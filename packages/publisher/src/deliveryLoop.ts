@@ -139,6 +139,7 @@ export class DeliveryLoop {
     this.cancelSleep();
     this.http.abort();
     this.droppedBy.closed += this.queue.clear() + this.inflight.length - this.inflightStart;
+    this.inflight.release();
     this.inflight = EMPTY_BATCH;
     this.inflightStart = 0;
     this.inflightBytes = 0;
@@ -259,6 +260,7 @@ export class DeliveryLoop {
     for (let i = start; i < end; i++) this.inflightBytes -= this.inflight.sizes[i]!;
     this.inflightStart = end;
     if (end === this.inflight.length) {
+      this.inflight.release();
       this.inflight = EMPTY_BATCH;
       this.inflightStart = 0;
       this.inflightBytes = 0;

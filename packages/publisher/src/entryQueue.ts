@@ -1,16 +1,15 @@
 import { Batch } from './batch';
 import { linePrefix, STAMP_CHARS } from './entryEncoder';
+import { type Slab, SlabPool } from './slabPool';
 
-/** Largest buffer kept to write packs into; an entry that needs more gets one of its own. */
-const SCRATCH_BYTES = 512 * 1024;
 const EMPTY = Buffer.alloc(0);
-/** Shared by every queue: a pack is written and copied out in one synchronous call. */
-let scratch = EMPTY;
 
 /** Entries packed into one buffer: their lines, each ended by `\n`, and where each one ends. */
 interface Pack {
   readonly bytes: Buffer;
-  /** Byte offset just past each entry's `\n`. */
+  /** The slab `bytes` lie in. */
+  readonly slab: Slab;
+  /** Offset in `bytes` just past each entry's `\n`. */
   readonly ends: Uint32Array;
   /** Characters of each entry's line. */
   readonly sizes: Uint32Array;
@@ -21,7 +20,7 @@ interface Pack {
 /**
  * A FIFO of encoded entries that also sums their sizes. New entries are kept as their parts (the
  * caller's JSON, the publisher's head, the stamp) in parallel arrays allocated once, so a push is three
- * stores and no allocation. {@link pack} then moves them, spliced into lines, into one buffer: a queue
+ * stores and no allocation. {@link pack} then writes them, spliced into lines, into a reused buffer: a queue
  * that holds a string per entry makes every garbage collection copy and mark each of them while they
  * wait, which cost more than the publishing itself when a burst outruns the gateway.
  *
@@ -34,6 +33,7 @@ export class EntryQueue {
   private head = 0;
   private count = 0;
   private readonly packs: Pack[] = [];
+  private readonly slabs = new SlabPool();
   private packed = 0;
   private chars = 0;
   private lastHead = '';
@@ -72,23 +72,25 @@ export class EntryQueue {
     this.chars += lineSize(json, head, stamp);
   }
 
-  /** Splices every loose entry into its line and moves them into as few buffers as fit the scratch. */
+  /** Splices every loose entry into its line and writes them into slabs, as few as they fit in. */
   pack(): void {
     while (this.count > 0) this.packSome();
   }
 
   /**
-   * Writes lines straight into a scratch buffer, then copies them out at their exact size. Joining the
-   * lines as strings first would be several times dearer: each is a concatenation of the prefix and the
-   * JSON, and V8 joins such strings slowly.
+   * Writes lines straight into a slab, as many as fit. Joining the lines as strings first would be
+   * several times dearer: each is a concatenation of the prefix and the JSON, and V8 joins such
+   * strings slowly.
    */
   private packSome(): void {
     const room = this.count;
     const ends = new Uint32Array(room);
     const sizes = new Uint32Array(room);
-    let out = scratch;
-    let n = 0;
+    let slab: Slab | undefined;
+    let out: Buffer = EMPTY;
+    let start = 0;
     let at = 0;
+    let n = 0;
     let i = this.head;
     while (n < room) {
       const json = this.jsons[i]!;
@@ -96,11 +98,13 @@ export class EntryQueue {
       const stamp = this.stamps[i]!;
       const prefix = this.prefixOf(head, stamp);
       // A UTF-16 unit never takes more than 3 bytes in UTF-8.
-      const need = at + prefix.length + json.length * 3 + 1;
-      if (need > out.length) {
-        if (n > 0) break;
-        if (need > SCRATCH_BYTES) out = Buffer.allocUnsafe(need);
-        else out = scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+      const need = prefix.length + json.length * 3 + 1;
+      if (slab === undefined) {
+        slab = this.slabs.reserve(need);
+        out = slab.bytes;
+        start = at = slab.used;
+      } else if (out.length - at < need) {
+        break;
       }
       let size: number;
       if (prefix.length === 0) {
@@ -122,7 +126,7 @@ export class EntryQueue {
         }
       }
       out[at++] = 10; // \n
-      ends[n] = at;
+      ends[n] = at - start;
       sizes[n] = size;
       // From here on the line's true size counts, no longer its stamp at its longest.
       this.chars += size - lineSize(json, head, stamp);
@@ -131,10 +135,11 @@ export class EntryQueue {
       i = i + 1 === this.capacity ? 0 : i + 1;
       n++;
     }
-    const bytes = Buffer.allocUnsafe(at);
-    out.copy(bytes, 0, 0, at);
+    slab!.used = at;
+    slab!.users += n;
     this.packs.push({
-      bytes,
+      bytes: out.subarray(start, at),
+      slab: slab!,
       ends: n === room ? ends : ends.slice(0, n),
       sizes: n === room ? sizes : sizes.slice(0, n),
       first: 0,
@@ -164,12 +169,14 @@ export class EntryQueue {
     this.pack();
     if (this.packed === 0) return undefined;
     const room = Math.min(maxEntries, this.packed);
+    const pieceOf = new Uint32Array(room);
     const ends = new Uint32Array(room);
     const sizes = new Uint32Array(room);
     const pieces: Buffer[] = [];
+    const slabs: Slab[] = [];
+    const counts: number[] = [];
     let n = 0;
     let chars = 0;
-    let offset = 0;
     let full = false;
     while (!full && this.packs.length > 0) {
       const pack = this.packs[0]!;
@@ -183,7 +190,8 @@ export class EntryQueue {
           break;
         }
         chars += size + 1;
-        ends[n] = offset + pack.ends[i]! - startByte;
+        pieceOf[n] = pieces.length;
+        ends[n] = pack.ends[i]! - startByte;
         sizes[n] = size;
         this.chars -= size;
         n++;
@@ -191,14 +199,21 @@ export class EntryQueue {
       }
       if (i > start) {
         pieces.push(pack.bytes.subarray(startByte, pack.ends[i - 1]!));
-        offset += pack.ends[i - 1]! - startByte;
+        slabs.push(pack.slab);
+        counts.push(i - start);
       }
       this.packed -= i - start;
       pack.first = i;
       if (i === pack.sizes.length) this.packs.shift();
     }
-    const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, offset);
-    return new Batch(body, ends.subarray(0, n), sizes.subarray(0, n));
+    return new Batch(
+      pieces,
+      slabs,
+      counts,
+      pieceOf.subarray(0, n),
+      ends.subarray(0, n),
+      sizes.subarray(0, n),
+    );
   }
 
   /** Removes the oldest entry. */
@@ -208,6 +223,7 @@ export class EntryQueue {
       this.chars -= pack.sizes[pack.first]!;
       pack.first++;
       this.packed--;
+      pack.slab.release(1);
       if (pack.first === pack.sizes.length) this.packs.shift();
       return;
     }
@@ -222,6 +238,7 @@ export class EntryQueue {
 
   clear(): number {
     const dropped = this.size;
+    for (const pack of this.packs) pack.slab.release(pack.sizes.length - pack.first);
     this.packs.length = 0;
     this.packed = 0;
     while (this.count > 0) this.drop();

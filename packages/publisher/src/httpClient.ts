@@ -12,7 +12,7 @@ export type HttpOutcome =
 const MAX_ANSWER_CHARS = 256 * 1024;
 
 /** Bodies smaller than this are not worth compressing. */
-const GZIP_MIN_CHARS = 1024;
+const GZIP_MIN_BYTES = 1024;
 
 /**
  * POSTs to the gateway over keep-alive connections. `post` never rejects: every fault comes back as an
@@ -37,7 +37,7 @@ export class HttpClient {
 
   async post(
     path: string,
-    body: string | Buffer,
+    body: string | readonly Buffer[],
     contentType: string,
     compress: boolean,
     extraHeaders?: Record<string, string>,
@@ -50,15 +50,19 @@ export class HttpClient {
     };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     let payload = body;
-    if (compress && body.length >= GZIP_MIN_CHARS) {
+    let length = typeof body === 'string' ? Buffer.byteLength(body) : 0;
+    if (typeof body !== 'string') for (const piece of body) length += piece.length;
+    if (compress && length >= GZIP_MIN_BYTES) {
       try {
-        payload = await gzipAsync(body);
+        const zipped = await gzipAsync(typeof body === 'string' ? body : Buffer.concat(body, length));
+        payload = [zipped];
+        length = zipped.length;
         headers['content-encoding'] = 'gzip';
       } catch {
         payload = body;
       }
     }
-    headers['content-length'] = String(Buffer.byteLength(payload));
+    headers['content-length'] = String(length);
     return new Promise((resolve) => this.send(path, headers, payload, resolve));
   }
 
@@ -75,7 +79,7 @@ export class HttpClient {
   private send(
     path: string,
     headers: Record<string, string>,
-    payload: Buffer | string,
+    payload: string | readonly Buffer[],
     resolve: (outcome: HttpOutcome) => void,
   ): void {
     let settled = false;
@@ -114,7 +118,13 @@ export class HttpClient {
         finish({ ok: true, status: res.statusCode ?? 0, retryAfter, body: text });
       });
     });
-    req.end(payload);
+    if (typeof payload === 'string') {
+      req.end(payload);
+    } else {
+      // Pieces written before the socket is ready go out with the headers in one write.
+      for (let i = 0; i < payload.length - 1; i++) req.write(payload[i]);
+      req.end(payload[payload.length - 1]);
+    }
   }
 }
 

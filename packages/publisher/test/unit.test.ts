@@ -7,7 +7,7 @@ import { readAnswer } from '../src/publishAnswer';
 
 describe('EntryQueue', () => {
   const text = (batch: Batch | undefined, start = 0, end = batch?.length ?? 0) =>
-    batch?.slice(start, end).toString('utf8');
+    batch && Buffer.concat(batch.slice(start, end)).toString('utf8');
 
   it('is first in, first out across wrap-around and packs, splices lines and sums their sizes', () => {
     const queue = new EntryQueue(3);
