@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { gzip } from 'node:zlib';
 import { PUBLISHER_ID_HEADER } from '@logs-sse/protocol';
 
@@ -22,6 +23,8 @@ export class HttpClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly inFlight = new Set<http.ClientRequest>();
+  /** Request options per path, parsed from the URL once rather than on every request. */
+  private readonly targets = new Map<string, http.RequestOptions>();
 
   constructor(
     private readonly baseUrl: string,
@@ -66,6 +69,15 @@ export class HttpClient {
     return new Promise((resolve) => this.send(path, headers, payload, resolve));
   }
 
+  private target(path: string): http.RequestOptions {
+    let target = this.targets.get(path);
+    if (target === undefined) {
+      target = urlToHttpOptions(new URL(`${this.baseUrl}${path}`));
+      this.targets.set(path, target);
+    }
+    return target;
+  }
+
   /** Breaks every request under way; each resolves as a network error. */
   abort(): void {
     for (const req of this.inFlight) req.destroy(new Error('publisher closed'));
@@ -91,7 +103,7 @@ export class HttpClient {
     };
     let req: http.ClientRequest;
     try {
-      req = this.request(`${this.baseUrl}${path}`, { method: 'POST', headers, agent: this.agent });
+      req = this.request({ ...this.target(path), method: 'POST', headers, agent: this.agent });
     } catch (error) {
       resolve({ ok: false, code: 'network_error', message: describe(error) });
       return;
