@@ -47,7 +47,13 @@ export class DeliveryLoop {
   private sleepTimer: unknown;
   private wake: (() => void) | undefined;
   // Packs once the caller's code yields, so that a burst waits as a few buffers, not a string per entry.
-  private readonly onPack = () => this.queue.pack();
+  private readonly onPack = () => {
+    try {
+      this.queue.pack();
+    } catch {
+      // Out of memory for a slab: the entries stay as they are and the send packs them or reports why.
+    }
+  };
   // Bound once, so that scheduling a send allocates no closure.
   private readonly onTimer = () => {
     this.batchTimer = undefined;
