@@ -7,7 +7,11 @@
 //          publisher, sent to a real gateway (in a child process, so its CPU is not counted); for pino,
 //          written to /dev/null through pino.destination({ sync: false }) (sonic-boom).
 //
-// Needs the packages built (pnpm build). Usage: node bench/publisher.mjs [logsPerRound] [rounds]
+// Needs the packages built (pnpm build).
+// Usage: node bench/publisher.mjs [logsPerRound] [rounds] [callsPerBlock] [pauseMs]
+// By default each block of 1,000 calls only yields to the event loop (setImmediate): a burst, which the
+// one request in flight cannot keep up with, so nearly the whole round queues. `200 1` instead pauses
+// 1 ms after every 200 calls, a pace at which the sender keeps up.
 // With BENCH_PUBLISHER_BASELINE=<path to another build's index.js>, that build runs too, in the same
 // rounds, and its figures are printed next to ours: how a change is measured against the code before it.
 import { spawn } from 'node:child_process';
@@ -17,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 
 const LOGS = Number(process.argv[2] ?? 100_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
-const BLOCK = 1_000;
+const BLOCK = Number(process.argv[4] ?? 1_000);
+const PAUSE_MS = Number(process.argv[5] ?? 0);
 const TIME_LIMIT_MS = 120_000;
 
 const root = new URL('../', import.meta.url);
@@ -36,7 +41,10 @@ const baseline = baselinePath
   : undefined;
 const pino = createRequire(new URL('packages/publisher/package.json', root))('pino');
 
-const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+const yieldToLoop =
+  PAUSE_MS > 0
+    ? () => new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
+    : () => new Promise((resolve) => setImmediate(resolve));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const cpuNs = (usage) => (usage.user + usage.system) * 1000;
 
@@ -159,7 +167,9 @@ result.ratio_hot = Number((result.publish_ns / result.pino_ns).toFixed(2));
 result.ratio_hot_cpu = Number((result.publish_cpu_ns / result.pino_call_cpu_ns).toFixed(2));
 result.ratio_total = Number((result.cpu_per_log_ns / result.pino_cpu_per_log_ns).toFixed(2));
 
-console.log(`\n${LOGS} logs per round, ${rows.publisher.length} rounds, median; Node ${process.version}\n`);
+console.log(
+  `\n${LOGS} logs per round in blocks of ${BLOCK}${PAUSE_MS > 0 ? `, ${PAUSE_MS} ms apart` : ''}, ${rows.publisher.length} rounds, median; Node ${process.version}\n`,
+);
 console.table({
   'caller thread, ns/call': {
     publisher: result.publish_ns,
