@@ -375,8 +375,8 @@ function printTable(r) {
   rows.push([
     'publisher',
     'ratio',
-    `hot ${f(p.ratio_hot, 2)} (goal <= 0.5)`,
-    `total ${f(p.ratio_total, 2)} (goal <= 1.5)`,
+    `hot ${f(p.ratio_hot, 2)}, CPU ${f(p.ratio_hot_cpu, 2)} (goal <= 0.15)`,
+    `total ${f(p.ratio_total, 2)} (goal <= 0.6)`,
     '',
     '',
   ]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { API_PATHS, formatIdempotencyKey, IDEMPOTENCY_KEY_HEADER } from '@logs-sse/protocol';
 import { backoffDelay } from './backoff';
+import { type Batch, EMPTY_BATCH } from './batch';
 import { EntryQueue, lineSize } from './entryQueue';
 import { FlushWaiters } from './flushWaiters';
 import type { HttpClient } from './httpClient';
@@ -8,6 +9,9 @@ import type { ResolvedOptions } from './options';
 import { type AnswerVerdict, readAnswer } from './publishAnswer';
 import { PublisherError } from './publisherError';
 import type { ConnectionStatus, DroppedBy } from './stats';
+
+/** Loose entries that make the queue pack them (see {@link EntryQueue}). */
+const PACK_AFTER = 256;
 
 /**
  * Owns the queue and the one request in flight. Entries are numbered in publish order: the queue holds
@@ -25,7 +29,7 @@ export class DeliveryLoop {
 
   private readonly queue: EntryQueue;
   /** The batch in flight; entries before `inflightStart` are already settled. */
-  private inflight: string[] = [];
+  private inflight: Batch = EMPTY_BATCH;
   private inflightStart = 0;
   private inflightBytes = 0;
   /** Number of the first entry in `inflight`. */
@@ -42,6 +46,14 @@ export class DeliveryLoop {
   private readonly waiters: FlushWaiters;
   private sleepTimer: unknown;
   private wake: (() => void) | undefined;
+  // Packs once the caller's code yields, so that a burst waits as a few buffers, not a string per entry.
+  private readonly onPack = () => {
+    try {
+      this.queue.pack();
+    } catch {
+      // Out of memory for a slab: the entries stay as they are and the send packs them or reports why.
+    }
+  };
   // Bound once, so that scheduling a send allocates no closure.
   private readonly onTimer = () => {
     this.batchTimer = undefined;
@@ -88,6 +100,7 @@ export class DeliveryLoop {
     }
     this.queue.push(json, head, stamp);
     this.nextSeq++;
+    if (this.queue.loose === PACK_AFTER) queueMicrotask(this.onPack);
     if (!this.running) {
       if (this.queue.size >= this.options.batchSize || this.queue.bytes >= maxBatchBytes) {
         if (!this.kicked) this.kick();
@@ -102,7 +115,7 @@ export class DeliveryLoop {
    */
   private dropOldest(): boolean {
     if (this.waitingToRetry && this.inflightStart < this.inflight.length) {
-      this.inflightBytes -= this.inflight[this.inflightStart]!.length;
+      this.inflightBytes -= this.inflight.sizes[this.inflightStart]!;
       this.inflightStart++;
     } else if (this.queue.size > 0) {
       this.queue.drop();
@@ -132,7 +145,8 @@ export class DeliveryLoop {
     this.cancelSleep();
     this.http.abort();
     this.droppedBy.closed += this.queue.clear() + this.inflight.length - this.inflightStart;
-    this.inflight = [];
+    this.inflight.release();
+    this.inflight = EMPTY_BATCH;
     this.inflightStart = 0;
     this.inflightBytes = 0;
     this.inflightSeq = this.nextSeq;
@@ -182,16 +196,10 @@ export class DeliveryLoop {
   }
 
   private takeBatch(): void {
-    const { batchSize, maxBatchBytes } = this.options;
-    const batch: string[] = [];
-    let bytes = 0;
     this.inflightSeq = this.nextSeq - this.queue.size;
-    while (batch.length < batchSize && this.queue.size > 0) {
-      if (batch.length > 0 && bytes + this.queue.peekSize() + 1 > maxBatchBytes) break;
-      const line = this.queue.shift()!;
-      batch.push(line);
-      bytes += line.length;
-    }
+    const batch = this.queue.take(this.options.batchSize, this.options.maxBatchBytes) ?? EMPTY_BATCH;
+    let bytes = 0;
+    for (const size of batch.sizes) bytes += size;
     this.inflight = batch;
     this.inflightStart = 0;
     this.inflightBytes = bytes;
@@ -210,14 +218,12 @@ export class DeliveryLoop {
     while (!this.stopped && this.inflightStart < this.inflight.length) {
       const start = this.inflightStart;
       const end = Math.min(start + chunk, this.inflight.length);
-      const lines =
-        start === 0 && end === this.inflight.length ? this.inflight : this.inflight.slice(start, end);
       if (keyed.start !== start || keyed.end !== end) {
         keyed = { start, end, headers: { [IDEMPOTENCY_KEY_HEADER]: formatIdempotencyKey(randomUUID()) } };
       }
       const outcome = await this.http.post(
         API_PATHS.publish,
-        lines.join('\n'),
+        this.inflight.slice(start, end),
         'application/x-ndjson',
         this.options.gzip,
         keyed.headers,
@@ -257,10 +263,11 @@ export class DeliveryLoop {
   }
 
   private settle(start: number, end: number): void {
-    for (let i = start; i < end; i++) this.inflightBytes -= this.inflight[i]!.length;
+    for (let i = start; i < end; i++) this.inflightBytes -= this.inflight.sizes[i]!;
     this.inflightStart = end;
     if (end === this.inflight.length) {
-      this.inflight = [];
+      this.inflight.release();
+      this.inflight = EMPTY_BATCH;
       this.inflightStart = 0;
       this.inflightBytes = 0;
       this.inflightSeq = this.nextSeq - this.queue.size;

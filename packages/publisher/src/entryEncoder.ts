@@ -32,6 +32,8 @@ export class EntryEncoder {
   private okChannel: unknown = NONE;
   private okWorkspace: unknown = NONE;
   private okResource: unknown = NONE;
+  /** The last level that passed: `normalizeLevel` lower-cases and looks up every call. */
+  okLevel: unknown = NONE;
 
   constructor(
     service: string,
@@ -65,7 +67,7 @@ export class EntryEncoder {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
     const entry = input as Record<string, unknown>;
     const head = this.checkChannel(entry);
-    if (head === undefined || !checkFields(entry)) return undefined;
+    if (head === undefined || !checkFields(entry, this)) return undefined;
     const json = JSON.stringify(entry) as string | undefined;
     // A toJSON() may turn the object into anything; only an object can be spliced.
     if (typeof json !== 'string' || json.charCodeAt(0) !== 123) return undefined;
@@ -103,11 +105,15 @@ export class EntryEncoder {
 /** Characters a stamp adds at most: `,"timestamp":` and up to 16 digits. */
 export const STAMP_CHARS = 30;
 
-/** The line the gateway reads: `head`, the stamp when there is one, then the entry's own fields. */
+/** What goes in front of an entry's own fields: `head`, then the stamp when there is one. */
+export function linePrefix(head: string, stamp: number): string {
+  if (Number.isNaN(stamp)) return head;
+  return head === '{' ? `{"timestamp":${stamp}` : `${head},"timestamp":${stamp}`;
+}
+
+/** The line the gateway reads: {@link linePrefix}, then the entry's own fields. */
 export function spliceLine(head: string, stamp: number, json: string): string {
-  let prefix = head;
-  if (!Number.isNaN(stamp))
-    prefix = prefix === '{' ? `{"timestamp":${stamp}` : `${prefix},"timestamp":${stamp}`;
+  const prefix = linePrefix(head, stamp);
   if (prefix === '{') return json;
   return json.length === 2 ? `${prefix}}` : `${prefix},${json.slice(1)}`;
 }
@@ -117,13 +123,17 @@ export function spliceLine(head: string, stamp: number, json: string): string {
  * (`MAX_FIELD_DEPTH`) is left to the gateway: checking it would walk every entry on the caller's thread,
  * and a gateway's rejection of one counts it as `invalid` all the same.
  */
-function checkFields(entry: Record<string, unknown>): boolean {
+function checkFields(entry: Record<string, unknown>, encoder: EntryEncoder): boolean {
   const { type, message } = entry;
   const timestamp = entry.timestamp ?? entry.time;
   if (timestamp !== undefined && typeof timestamp !== 'string' && typeof timestamp !== 'number') return false;
   if (type === undefined || type === 'log') {
     if (typeof message !== 'string' || message.length > MAX_MESSAGE_LENGTH) return false;
-    return entry.level === undefined || normalizeLevel(entry.level) !== undefined;
+    const level = entry.level;
+    if (level === undefined || level === encoder.okLevel) return true;
+    if (normalizeLevel(level) === undefined) return false;
+    encoder.okLevel = level;
+    return true;
   }
   if (type === 'status') {
     const { phase, progress } = entry;

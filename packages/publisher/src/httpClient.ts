@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { gzip } from 'node:zlib';
 import { PUBLISHER_ID_HEADER } from '@logs-sse/protocol';
 
@@ -12,7 +13,7 @@ export type HttpOutcome =
 const MAX_ANSWER_CHARS = 256 * 1024;
 
 /** Bodies smaller than this are not worth compressing. */
-const GZIP_MIN_CHARS = 1024;
+const GZIP_MIN_BYTES = 1024;
 
 /**
  * POSTs to the gateway over keep-alive connections. `post` never rejects: every fault comes back as an
@@ -22,6 +23,8 @@ export class HttpClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly inFlight = new Set<http.ClientRequest>();
+  /** Request options per path, parsed from the URL once rather than on every request. */
+  private readonly targets = new Map<string, http.RequestOptions>();
 
   constructor(
     private readonly baseUrl: string,
@@ -37,7 +40,7 @@ export class HttpClient {
 
   async post(
     path: string,
-    body: string,
+    body: string | readonly Buffer[],
     contentType: string,
     compress: boolean,
     extraHeaders?: Record<string, string>,
@@ -49,17 +52,30 @@ export class HttpClient {
       [PUBLISHER_ID_HEADER]: this.publisherId,
     };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    let payload: Buffer | string = body;
-    if (compress && body.length >= GZIP_MIN_CHARS) {
+    let payload = body;
+    let length = typeof body === 'string' ? Buffer.byteLength(body) : 0;
+    if (typeof body !== 'string') for (const piece of body) length += piece.length;
+    if (compress && length >= GZIP_MIN_BYTES) {
       try {
-        payload = await gzipAsync(body);
+        const zipped = await gzipAsync(typeof body === 'string' ? body : Buffer.concat(body, length));
+        payload = [zipped];
+        length = zipped.length;
         headers['content-encoding'] = 'gzip';
       } catch {
         payload = body;
       }
     }
-    headers['content-length'] = String(Buffer.byteLength(payload));
+    headers['content-length'] = String(length);
     return new Promise((resolve) => this.send(path, headers, payload, resolve));
+  }
+
+  private target(path: string): http.RequestOptions {
+    let target = this.targets.get(path);
+    if (target === undefined) {
+      target = urlToHttpOptions(new URL(`${this.baseUrl}${path}`));
+      this.targets.set(path, target);
+    }
+    return target;
   }
 
   /** Breaks every request under way; each resolves as a network error. */
@@ -75,7 +91,7 @@ export class HttpClient {
   private send(
     path: string,
     headers: Record<string, string>,
-    payload: Buffer | string,
+    payload: string | readonly Buffer[],
     resolve: (outcome: HttpOutcome) => void,
   ): void {
     let settled = false;
@@ -87,7 +103,7 @@ export class HttpClient {
     };
     let req: http.ClientRequest;
     try {
-      req = this.request(`${this.baseUrl}${path}`, { method: 'POST', headers, agent: this.agent });
+      req = this.request({ ...this.target(path), method: 'POST', headers, agent: this.agent });
     } catch (error) {
       resolve({ ok: false, code: 'network_error', message: describe(error) });
       return;
@@ -114,11 +130,17 @@ export class HttpClient {
         finish({ ok: true, status: res.statusCode ?? 0, retryAfter, body: text });
       });
     });
-    req.end(payload);
+    if (typeof payload === 'string') {
+      req.end(payload);
+    } else {
+      // Pieces written before the socket is ready go out with the headers in one write.
+      for (let i = 0; i < payload.length - 1; i++) req.write(payload[i]);
+      req.end(payload[payload.length - 1]);
+    }
   }
 }
 
-function gzipAsync(body: string): Promise<Buffer> {
+function gzipAsync(body: string | Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     gzip(body, (error, result) => (error ? reject(error) : resolve(result)));
   });

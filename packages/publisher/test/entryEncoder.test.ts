@@ -79,4 +79,19 @@ describe('EntryEncoder', () => {
       }),
     );
   });
+
+  it('checks every new level, also right after one it accepted', () => {
+    const encoder = new EntryEncoder('svc', { workspace_id: 'ws', resource_id: 'r1' }, now);
+    const levels = ['info', 'info', 'nope', 'WARN', 30, 7, 'info', {}];
+    expect(levels.map((level) => encoder.encode({ message: 'm', level }) !== undefined)).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+  });
 });

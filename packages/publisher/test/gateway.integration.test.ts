@@ -96,6 +96,46 @@ describe('against the real gateway', () => {
     expect(kept.slice(-9_500)).toEqual(Array.from({ length: 9_500 }, (_, k) => 190_500 + k));
   });
 
+  it('delivers hostile strings, nested fields and batches that span packs exactly as JSON.stringify reads them', async () => {
+    const { url } = await gatewayOn();
+    // Batches of 400 over packs of 500: most bodies go out in two pieces.
+    const pub = publisher(url, { batchSize: 400 });
+    const hostile = [
+      '\ud800 lone',
+      'pair 😀 \udfff',
+      'ctl \u0000\u001f\n\t"\\',
+      'sep \u2028\u2029',
+      'é'.repeat(5_000),
+    ];
+    const sent: Record<string, unknown>[] = [];
+    for (let block = 0; block < 3; block++) {
+      for (let i = block * 500; i < (block + 1) * 500; i++) {
+        const entry = {
+          workspace_id: 'ws',
+          resource_id: 'r',
+          message: hostile[i % hostile.length]!,
+          i,
+          nested: { list: [i, 'x\u2028', { deep: hostile[(i + 1) % hostile.length] }], none: null },
+          gone: undefined,
+          fn: () => i,
+        };
+        expect(pub.publish(entry)).toBe(true);
+        sent.push(JSON.parse(JSON.stringify(entry)));
+      }
+      await yieldToLoop();
+    }
+    const cyclic: Record<string, unknown> = { workspace_id: 'ws', resource_id: 'r', message: 'loop' };
+    cyclic.self = cyclic;
+    expect(pub.publish(cyclic)).toBe(false);
+    expect(pub.publish({ workspace_id: 'ws', resource_id: 'r', message: 'big', n: 10n })).toBe(false);
+    expect(await pub.flush()).toBe(true);
+    expect(pub.stats()).toMatchObject({ sent: 1500, dropped: 2, droppedBy: { invalid: 2 }, queueSize: 0 });
+    const stored = await history(url, CHANNEL, 2000);
+    expect(stored.map(({ message, i, nested, gone, fn }) => ({ message, i, nested, gone, fn }))).toEqual(
+      sent.map(({ message, i, nested }) => ({ message, i, nested, gone: undefined, fn: undefined })),
+    );
+  });
+
   it('close() delivers everything published before it', async () => {
     const { url } = await gatewayOn();
     const pub = publisher(url, { flushIntervalMs: 1000 });

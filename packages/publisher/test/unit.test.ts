@@ -1,27 +1,69 @@
 import { isRetryableStatus, parseRetryAfter } from '@logs-sse/protocol';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/backoff';
+import type { Batch } from '../src/batch';
 import { EntryQueue, lineSize } from '../src/entryQueue';
 import { readAnswer } from '../src/publishAnswer';
 
 describe('EntryQueue', () => {
-  it('is first in, first out across wrap-around, splices lines and sums their sizes', () => {
+  const text = (batch: Batch | undefined, start = 0, end = batch?.length ?? 0) =>
+    batch && Buffer.concat(batch.slice(start, end)).toString('utf8');
+
+  it('is first in, first out across wrap-around and packs, splices lines and sums their sizes', () => {
     const queue = new EntryQueue(3);
     queue.push('{"a":1}', '{"service":"s"', 5);
     queue.push('{"b":2}', '{', Number.NaN);
-    expect(queue.shift()).toBe('{"service":"s","timestamp":5,"a":1}');
+    expect(text(queue.take(1, 1000))).toBe('{"service":"s","timestamp":5,"a":1}');
     queue.push('{}', '{"service":"s"', Number.NaN);
+    queue.pack();
     queue.push('{"d":4}', '{', 7);
     expect(queue.size).toBe(3);
-    expect(queue.bytes).toBe(lineSize('{"b":2}', '{', Number.NaN) + 16 + 1 + 7 + 1 + 30);
-    expect(queue.peekSize()).toBe(9);
+    expect(queue.loose).toBe(1);
+    // Packed lines count at their size; a loose one with a stamp counts it at its longest.
+    expect(queue.bytes).toBe(7 + 15 + lineSize('{"d":4}', '{', 7));
     queue.drop();
-    expect([queue.shift(), queue.shift(), queue.shift()]).toEqual([
-      '{"service":"s"}',
-      '{"timestamp":7,"d":4}',
-      undefined,
-    ]);
+    const batch = queue.take(10, 1000)!;
+    expect(text(batch)).toBe('{"service":"s"}\n{"timestamp":7,"d":4}');
+    expect([...batch.sizes]).toEqual([15, 21]);
+    expect(text(batch, 1, 2)).toBe('{"timestamp":7,"d":4}');
+    expect(queue.take(10, 1000)).toBeUndefined();
     expect(queue.bytes).toBe(0);
+    expect(queue.size).toBe(0);
+  });
+
+  it('cuts a batch at the entry count and at the characters, and slices lines by their bytes', () => {
+    const queue = new EntryQueue(10);
+    const lines = ['{"m":"é"}', '{"m":"\u2028 😀"}', '{"m":"plain"}', '{"m":"x"}'];
+    const [one, two, three, four] = lines as [string, string, string, string];
+    queue.push(one, '{', Number.NaN);
+    queue.push(two, '{', Number.NaN);
+    queue.pack();
+    queue.push(three, '{', Number.NaN);
+    queue.push(four, '{', Number.NaN);
+    // Two lines and their newline just miss the limit; the second exactly fits the next one.
+    const first = queue.take(10, one.length + 1 + two.length - 1)!;
+    expect(first.length).toBe(1);
+    const second = queue.take(2, two.length + 1 + three.length)!;
+    expect([text(second), text(second, 0, 1), text(second, 1, 2)]).toEqual([`${two}\n${three}`, two, three]);
+    // One entry always goes, even over the limit, since it was checked against it when queued.
+    expect(text(queue.take(10, 1))).toBe(four);
+    expect(text(first)).toBe(one);
+  });
+
+  it('drops the oldest entry, packed or loose, and counts what clear() removed', () => {
+    const queue = new EntryQueue(4);
+    queue.push('{"a":1}', '{', Number.NaN);
+    queue.pack();
+    queue.push('{"b":2}', '{', Number.NaN);
+    queue.push('{"c":3}', '{', Number.NaN);
+    queue.drop();
+    queue.drop();
+    expect(text(queue.take(10, 1000))).toBe('{"c":3}');
+    queue.push('{"d":4}', '{', Number.NaN);
+    queue.pack();
+    queue.push('{"e":5}', '{', Number.NaN);
+    expect(queue.clear()).toBe(2);
+    expect([queue.size, queue.bytes]).toEqual([0, 0]);
   });
 });
 
