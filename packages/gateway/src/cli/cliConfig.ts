@@ -39,7 +39,7 @@ LOGS_SSE_JWT_SECRET sets it, or --open is passed. Without any config the gateway
 Static tokens need 16+ characters; an HS256 JWT secret 32+ bytes. Unknown keys in the file are refused.
 More environment variables: LOGS_SSE_HEARTBEAT_SECONDS, LOGS_SSE_HISTORY_PER_CHANNEL,
 LOGS_SSE_HISTORY_TTL_SECONDS, LOGS_SSE_MAX_HISTORY_BYTES, LOGS_SSE_MAX_BUFFERED_BYTES,
-LOGS_SSE_FLUSH_WINDOW_MS (milliseconds a busy stream's writes are joined over; default 25, 0 to turn off),
+LOGS_SSE_FLUSH_WINDOW_MS (milliseconds a busy stream's writes are joined over; default 50, 0 to turn off),
 LOGS_SSE_MAX_BODY_BYTES, LOGS_SSE_MAX_ENTRIES_PER_PUBLISH, LOGS_SSE_IDEMPOTENCY_WINDOW_SECONDS,
 LOGS_SSE_IDEMPOTENCY_MAX_KEYS, LOGS_SSE_IDEMPOTENCY_MAX_BYTES, LOGS_SSE_MAX_CHANNELS, LOGS_SSE_RETRY_MS,
 LOGS_SSE_SHUTDOWN_RETRY_MS, LOGS_SSE_CLOSE_TIMEOUT_MS, LOGS_SSE_STALLED_READER_TIMEOUT_MS,

@@ -130,7 +130,7 @@ export interface GatewayOptions {
    * Under steady traffic, a stream written less than this many milliseconds ago waits until then, so that
    * one write carries several entries: at low rates a write, not a byte, is what costs the gateway CPU. A
    * stream that was quiet that long is written at once, so a lone entry is never delayed, and no entry
-   * waits longer than this. `0` writes every stream once per event-loop turn. Defaults to `25`.
+   * waits longer than this. `0` writes every stream once per event-loop turn. Defaults to `50`.
    */
   flushWindowMs?: number;
   /** Largest publish body, compressed and decompressed. Defaults to `1048576` (1 MiB). */
@@ -205,7 +205,7 @@ const NUMERIC_DEFAULTS = {
   historyTtlSeconds: 86_400,
   maxHistoryBytes: 128 * 1024 * 1024,
   maxBufferedBytes: 1024 * 1024,
-  flushWindowMs: 25,
+  flushWindowMs: 50,
   maxBodyBytes: 1024 * 1024,
   maxEntriesPerPublish: 10_000,
   idempotencyWindowSeconds: 600,
