@@ -12,7 +12,9 @@ import { pushToRing, type SnapshotRing } from './snapshotRing';
 export interface Channel extends SnapshotRing<LogEntry> {
   readonly key: string;
   /** `since` of the subscription that created the channel: its history starts after this cursor. */
-  readonly since: Cursor | undefined;
+  since: Cursor | undefined;
+  /** The epoch `since` belongs to, when the subscription said. */
+  epoch?: Cursor;
   /**
    * One `subscribe` call each (the same options object twice is two subscribers). Replaced, never
    * mutated, so that a callback may unsubscribe while the list is being walked.
@@ -31,10 +33,16 @@ export interface Channel extends SnapshotRing<LogEntry> {
   status?: StatusEntry;
 }
 
-export function createChannel(key: string, bufferSize: number, since: Cursor | undefined): Channel {
+export function createChannel(
+  key: string,
+  bufferSize: number,
+  since: Cursor | undefined,
+  epoch?: Cursor,
+): Channel {
   return {
     key,
     since,
+    epoch,
     subscribers: [],
     capacity: bufferSize,
     items: [],

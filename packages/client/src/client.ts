@@ -112,6 +112,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   let helloCursor: Cursor | undefined;
   /** The epoch of the gateway's history, from the last `hello` that named one. */
   let epoch: Cursor | undefined;
+  /** Set when a channel must start over on a new stream: the rest of the chunk is left unread. */
+  let restarting = false;
   /** Failed attempts since the last `hello`, and the delay they grow from (the server's `retry:` once sent). */
   let attempt = 0;
   let retryBase = initialDelayMs;
@@ -174,6 +176,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   }
 
   function onEvent(type: string | undefined, text: string, id: string | undefined): void {
+    // The rest of a chunk after a channel started over: the next stream brings it again.
+    if (restarting) return;
     const data = decodeEvent(type, text);
     if (!data) {
       if (data === null) malformed++;
@@ -201,6 +205,17 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (type === 'history') {
       // Older than anything the stream brings next, and sent without an id: no cursor to check.
       if (!exact || !Array.isArray(data.logs)) return;
+      const { since } = exact;
+      if (since && exact.epoch && epoch && exact.epoch !== epoch && compareCursors(since, epoch) > 0) {
+        // Saved under a history that is gone, and newer than this one's start: the gateway took it
+        // for one of its own and skips every entry up to it. The channel starts over, from its tail,
+        // on a new stream that resumes where this one began.
+        exact.since = undefined;
+        for (const subscriber of exact.subscribers) exact.tail = Math.max(exact.tail, subscriber.tail ?? 0);
+        route(exact, 'gap', { channel: exact.key, missed: 0, from: since, reason: 'reset' } as never);
+        restarting = true;
+        return;
+      }
       exact.served = true;
       for (const entry of data.logs) {
         if (entry?.type !== 'log' && !CALLBACKS.has(entry?.type)) continue;
@@ -285,6 +300,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
   // Connection
 
   function connect(next: 'connecting' | 'reconnecting'): void {
+    restarting = false;
     retryTimer = clear(retryTimer);
     // Watched from the start: a request swallowed by a silent network must not wait forever for headers.
     watchStall(stallMs);
@@ -366,6 +382,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
           lastActivity = now();
           bytes += chunk.byteLength;
           feed(decoder.decode(chunk, { stream: true }));
+          if (restarting) connect('reconnecting');
         }
       }
     } catch {}
@@ -457,7 +474,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
       }
       let channel = channels.get(key);
       if (!channel) {
-        channel = createChannel(key, bufferSize, since);
+        channel = createChannel(key, bufferSize, since, subscriber.epoch);
         channels.set(key, channel);
         if (isChannelPattern(key)) patterns.push(channel);
       }

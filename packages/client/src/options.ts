@@ -86,4 +86,11 @@ export interface SubscribeOptions {
    * its buffer as it is. Takes precedence over `tail`. Defaults to none.
    */
   since?: Cursor;
+  /**
+   * The epoch `since` was saved under (`stats().epoch` then). When the gateway's history has another
+   * epoch and `since` is newer than its start (a gateway whose clock stood ahead before it lost its
+   * history, which the gateway cannot tell), the channel gets a `reset` gap and loads its `tail` from the
+   * new history instead. Defaults to none: `since` is taken as it is.
+   */
+  epoch?: Cursor;
 }

@@ -92,4 +92,60 @@ describe('the state of a run and the epoch of a history', () => {
     expect(gaps).toEqual([{ channel: CHANNEL_A, missed: 0, from: cursor, reason: 'reset' }]);
     expect(c.getLogs(CHANNEL_A).map((e) => e.message)).toEqual(expected(CHANNEL_A, 10, 11));
   });
+
+  it('starts a channel over from its tail when `since` was saved under another epoch and is newer than the new one', async () => {
+    // A gateway whose clock stood ten minutes ahead, then lost its history: its cursors are newer than
+    // the new history's, so the gateway takes a saved one for its own and would skip every new entry.
+    let now = 1_800_000_600_000;
+    const first = await startGateway({ now: () => now });
+    await publishRange(first.url, CHANNEL_A, 1, 2);
+    const before = client(first.url);
+    let wake = () => {};
+    const watch = (w: () => void) => {
+      wake = w;
+    };
+    before.subscribe(CHANNEL_A, { tail: 10, onChange: () => wake() });
+    await until(() => before.getLogs(CHANNEL_A).length === 2, watch);
+    const saved = before.getLogs(CHANNEL_A).at(-1)!.id;
+    const savedEpoch = before.stats().epoch!;
+    before.close();
+    await first.gateway.close();
+
+    now = 1_800_000_060_000;
+    const second = await startGateway({ now: () => now }, first.port);
+    cleanups.push(() => second.gateway.close());
+    await publishRange(second.url, CHANNEL_A, 10, 12);
+    const c = client(second.url);
+    const gaps: GapEvent[] = [];
+    c.subscribe(CHANNEL_A, {
+      since: saved,
+      epoch: savedEpoch,
+      tail: 2,
+      onChange: () => wake(),
+      onGap: (gap) => {
+        gaps.push(gap);
+        wake();
+      },
+    });
+    await until(() => c.getLogs(CHANNEL_A).length === 2, watch);
+    expect(gaps).toEqual([{ channel: CHANNEL_A, missed: 0, from: saved, reason: 'reset' }]);
+    expect(c.getLogs(CHANNEL_A).map((e) => e.message)).toEqual(expected(CHANNEL_A, 11, 12));
+    await publishRange(second.url, CHANNEL_A, 13, 13);
+    await until(() => c.getLogs(CHANNEL_A).length === 3, watch);
+    expect(c.getLogs(CHANNEL_A).map((e) => e.message)).toEqual(expected(CHANNEL_A, 11, 13));
+    expect(c.stats()).toMatchObject({ duplicates: 0, epoch: expect.not.stringMatching(savedEpoch) });
+
+    // The same `since` under the epoch it was saved in is taken as it is.
+    const same = client(second.url);
+    const sameGaps: GapEvent[] = [];
+    same.subscribe(CHANNEL_A, {
+      since: c.getLogs(CHANNEL_A)[0]!.id,
+      epoch: c.stats().epoch,
+      onChange: () => wake(),
+      onGap: (gap) => sameGaps.push(gap),
+    });
+    await until(() => same.getLogs(CHANNEL_A).length === 2, watch);
+    expect(same.getLogs(CHANNEL_A).map((e) => e.message)).toEqual(expected(CHANNEL_A, 12, 13));
+    expect(sameGaps).toEqual([]);
+  });
 });

@@ -111,11 +111,13 @@ export function useLogsSSE(options: UseLogsSSEOptions): UseLogsSSEResult {
           checkEpoch();
           render();
         },
-        // The gateway's history is gone, and with it every entry up to the resume point: the client
-        // emptied its buffer; what was saved is hidden as `clear()` hides it.
-        onGap: (gap) => gap.reason === 'reset' && setCleared({ channel, at: gap.from! }),
+        // The gateway's history is gone, and with it what was saved: the client emptied its buffer, and
+        // the saved entries are hidden. (Not by cursor: a history whose clock stood ahead left cursors
+        // newer than the new entries.)
+        onGap: (gap) => gap.reason === 'reset' && setStale(savedAtOpen),
         tail,
         since: persisted?.getState().cursor ?? undefined,
+        epoch: persisted?.getState().epoch ?? undefined,
       });
     },
     [client, channel, tail, persisted, savedAtOpen, pause],

@@ -129,4 +129,31 @@ describe('persisted logs and the epoch of the gateway', () => {
     await waitFor(() => expect(shown(RUN)).toBe('new-1,new-2'));
     await waitFor(() => expect(saved(storage).epoch).toBe(c.stats().epoch));
   });
+
+  it('drops them on a reload into a gateway whose epoch the client does not know yet, and shows the new run', async () => {
+    // The first stream of a fresh page asks from the saved cursor, newer than anything the new history
+    // holds: the client learns the epoch from the stream's hello and starts the channel over.
+    const { storage, url } = await saveThenRestart(600_000);
+    await publish(url, ['new-1', 'new-2']);
+    const c = client(url);
+    const gaps: string[] = [];
+    render(
+      <StrictMode>
+        <LogsSSEProvider client={c} persistence={storage}>
+          <Panel channel={RUN} persistence />
+        </LogsSSEProvider>
+      </StrictMode>,
+    );
+    const off = c.subscribe(RUN, { onGap: (gap) => gaps.push(gap.reason ?? '') });
+    cleanups.push(off);
+    await waitFor(() => expect(shown(RUN)).toBe('new-1,new-2'));
+    await publish(url, ['new-3']);
+    await waitFor(() => expect(shown(RUN)).toBe('new-1,new-2,new-3'));
+    expect(gaps).toEqual(['reset']);
+    await waitFor(() =>
+      expect(saved(storage).logs.map((entry) => entry.message)).toEqual(['new-1', 'new-2', 'new-3']),
+    );
+    expect(saved(storage).epoch).toBe(c.stats().epoch);
+    expect(c.stats().duplicates).toBe(0);
+  });
 });
