@@ -26,8 +26,9 @@ export interface AnswerVerdict {
 
 /**
  * Reads the gateway's answer the way the protocol's retry contract puts it: 2xx counts what was
- * accepted and rejected; 413 splits; what `isRetryableStatus` names (408, 429, 5xx) and network faults
- * are retried; any other 4xx drops the entries, since sending them again would be refused again.
+ * accepted and rejected; 413 splits, and so does a 400 about the body as a whole; what
+ * `isRetryableStatus` names (408, 429, 5xx) and network faults are retried; any other 4xx drops the
+ * entries, since sending them again would be refused again.
  */
 export function readAnswer(outcome: HttpOutcome, count: number, now: number): AnswerVerdict {
   const verdict: AnswerVerdict = {
@@ -96,6 +97,12 @@ export function readAnswer(outcome: HttpOutcome, count: number, now: number): An
   }
   if (status === 400) {
     const rejected = (parseJson(body) as { error?: { rejected?: unknown } } | undefined)?.error?.rejected;
+    if (!Array.isArray(rejected) && count > 1) {
+      // A fault of the body as a whole: for our NDJSON, one entry nested deeper than the gateway reads,
+      // found before it parses a line. Halving finds it, and it alone is dropped.
+      verdict.action = 'split';
+      return verdict;
+    }
     splitRejected(verdict, Array.isArray(rejected) ? rejected : [], count);
     verdict.error = new PublisherError('invalid_entries', message, status, count);
   } else if (status === 401 || status === 403) {

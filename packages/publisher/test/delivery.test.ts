@@ -86,7 +86,6 @@ describe('delivery to a loopback server', () => {
   });
 
   it.each([
-    [400, 'invalid', 'invalid_entries'],
     [401, 'refused', 'refused'],
     [403, 'refused', 'refused'],
     [404, 'refused', 'unexpected_status'],
@@ -102,6 +101,22 @@ describe('delivery to a loopback server', () => {
     expect(pub.stats()).toMatchObject({ sent: 0, retries: 0, queueSize: 0 });
     expect(errors[0]).toMatchObject({ code, status, entries: 10 });
     if (status === 403) expect(pub.stats().connectionStatus).toBe('refused');
+  });
+
+  it('splits a batch a 400 refuses as a whole down to single entries, and drops those without retrying', async () => {
+    const { server, pub, errors } = await setup(() => ({
+      status: 400,
+      body: { error: { code: 'invalid_json', message: 'the body nests too deep' } },
+    }));
+    publishRange(pub, 0, 8);
+    expect(await pub.flush()).toBe(true);
+    // Halving: at most 2n - 1 requests for n entries, and every entry ends up alone in one.
+    expect(server.publishes.length).toBeGreaterThan(8);
+    expect(server.publishes.length).toBeLessThan(16);
+    const sizes = server.publishes.map((request) => request.lines.length);
+    expect(sizes.filter((size) => size === 1)).toHaveLength(8);
+    expect(pub.stats()).toMatchObject({ sent: 0, retries: 0, queueSize: 0, droppedBy: { invalid: 8 } });
+    expect(errors.every((error) => error.code === 'invalid_entries' && error.status === 400)).toBe(true);
   });
 
   it('counts the entries a 202 rejects as invalid or refused', async () => {

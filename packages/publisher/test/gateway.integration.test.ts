@@ -194,6 +194,18 @@ describe('against the real gateway', () => {
     expect(pub.stats()).toMatchObject({ sent: 201, droppedBy: { tooLarge: 1 }, retries: 0 });
   });
 
+  it('drops only the entry nested too deep for the gateway to read, not the batch it came in', async () => {
+    const { url } = await gatewayOn(0);
+    const pub = publisher(url);
+    // The gateway refuses a body nested past 128 levels before it parses a line: a 400 for the batch.
+    const deep = JSON.parse(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`);
+    for (let i = 0; i < 40; i++) pub.publish(i === 17 ? { ...entry(i), deep } : entry(i));
+    expect(await pub.flush()).toBe(true);
+    const kept = (await history(url, CHANNEL)).map((e) => e.i);
+    expect(kept).toEqual(Array.from({ length: 40 }, (_, k) => k).filter((k) => k !== 17));
+    expect(pub.stats()).toMatchObject({ sent: 39, droppedBy: { invalid: 1 }, retries: 0 });
+  });
+
   it('counts 401, 403 and invalid entries without retrying them', async () => {
     const { url } = await gatewayOn(0, {
       auth: {

@@ -100,12 +100,23 @@ describe('readAnswer', () => {
     expect(readAnswer(answer(202, { accepted: -1 }), 4, 0)).toMatchObject({ sent: 0, invalid: 4 });
   });
 
-  it('retries exactly the statuses the retry contract names, splits a 413 and drops the rest', () => {
+  it('retries exactly the statuses the retry contract names, splits a 413 and a 400 about the whole body, and drops the rest', () => {
     for (let status = 400; status < 600; status++) {
       const { action } = readAnswer(answer(status, {}), 2, 0);
-      const expected = isRetryableStatus(status) ? 'retry' : status === 413 ? 'split' : 'settled';
+      const expected = isRetryableStatus(status)
+        ? 'retry'
+        : status === 413 || status === 400
+          ? 'split'
+          : 'settled';
       expect(action, String(status)).toBe(expected);
     }
+    // A lone entry the body's fault is about is dropped as invalid, not split further.
+    expect(readAnswer(answer(400, { error: { code: 'invalid_json', message: 'deep' } }), 1, 0)).toMatchObject(
+      {
+        action: 'settled',
+        invalid: 1,
+      },
+    );
   });
 
   it('waits what the contract reads from Retry-After: seconds, HTTP dates, past dates, nothing for the rest', () => {
