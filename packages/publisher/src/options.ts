@@ -23,7 +23,7 @@ export interface PublisherOptions {
   maxQueueBytes?: number;
   /** Which entry to lose when the queue is full. Defaults to `'drop-oldest'`. */
   overflow?: OverflowPolicy;
-  /** Most entries per request. Defaults to `500`. */
+  /** Most entries per request (a request is sent sooner when `flushIntervalMs` passes). Defaults to `2000`. */
   batchSize?: number;
   /** Most characters per request body before compression. Defaults to `1 MiB`. */
   maxBatchBytes?: number;
@@ -94,7 +94,7 @@ export function resolveOptions(options: PublisherOptions): ResolvedOptions {
     maxQueueBytes: positive(options.maxQueueBytes, 16 * 1024 * 1024, 'maxQueueBytes'),
     overflow: options.overflow ?? 'drop-oldest',
     // A batch larger than the queue could never fill; keeping it within the bound keeps the arithmetic simple.
-    batchSize: Math.min(positive(options.batchSize, 500, 'batchSize'), maxQueueSize),
+    batchSize: Math.min(positive(options.batchSize, 2000, 'batchSize'), maxQueueSize),
     maxBatchBytes: positive(options.maxBatchBytes, 1024 * 1024, 'maxBatchBytes'),
     flushIntervalMs: nonNegative(options.flushIntervalMs, 50, 'flushIntervalMs'),
     gzip: options.gzip ?? false,
