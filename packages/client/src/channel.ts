@@ -53,6 +53,30 @@ export function createChannel(
 }
 
 /**
+ * Adds `subscriber` to `channel` and returns what removes it; `changed` runs after each, so that the
+ * client brings its stream (or its tab's wishes) in line.
+ */
+export function addSubscriber(
+  channel: Channel,
+  subscriber: SubscribeOptions,
+  changed: () => void,
+): () => void {
+  channel.subscribers = [...channel.subscribers, subscriber];
+  // `since` wins over `tail`.
+  if (!channel.since) channel.tail = Math.max(channel.tail, subscriber.tail ?? 0);
+  changed();
+  let subscribed = true;
+  return () => {
+    if (!subscribed) return;
+    subscribed = false;
+    const rest = [...channel.subscribers];
+    rest.splice(rest.indexOf(subscriber), 1);
+    channel.subscribers = rest;
+    changed();
+  };
+}
+
+/**
  * Moves the pending entries into the ring and hands them to every subscriber as one batch, so that
  * the snapshot changes once per chunk. `onError` receives whatever a subscriber callback throws.
  */

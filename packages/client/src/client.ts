@@ -4,14 +4,12 @@ import {
   cursorTime,
   type GapEvent,
   isChannelPattern,
-  isCursor,
-  isValidChannelPattern,
-  LOG_LEVELS,
   type LogEntry,
   matchChannel,
 } from '@logs-sse/protocol';
 import { backoffDelay } from './backoff';
-import { type Channel, createChannel, flush } from './channel';
+import { addSubscriber, type Channel, createChannel, flush } from './channel';
+import { checkSubscribe } from './checkSubscribe';
 import { classifyResponse } from './classifyResponse';
 import { CALLBACKS, decodeEvent } from './decodeEvent';
 import type { LogsClientError } from './errors';
@@ -212,7 +210,8 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
         // on a new stream that resumes where this one began.
         exact.since = undefined;
         for (const subscriber of exact.subscribers) exact.tail = Math.max(exact.tail, subscriber.tail ?? 0);
-        route(exact, 'gap', { channel: exact.key, missed: 0, from: since, reason: 'reset' } as never);
+        const gap: GapEvent = { channel: exact.key, missed: 0, from: since, reason: 'reset' };
+        route(exact, 'gap', gap as LogEntry & GapEvent);
         restarting = true;
         return;
       }
@@ -461,37 +460,15 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     },
     subscribe(key, subscriber: SubscribeOptions = {}) {
       if (status === 'closed') throw new TypeError('subscribe() on a closed client: create a new one');
-      const { level, tail = 0, since } = subscriber;
-      if (
-        !isValidChannelPattern(key) ||
-        (level !== undefined && !LOG_LEVELS.includes(level)) ||
-        !(Number.isInteger(tail) && tail >= 0) ||
-        (since !== undefined && !isCursor(since))
-      ) {
-        throw new TypeError(
-          `subscribe("${key}"): expected a channel logs:{service}:{workspace}:{resource} (* allowed), a level, a whole tail >= 0, a since cursor`,
-        );
-      }
+      checkSubscribe(key, subscriber);
+      const { since } = subscriber;
       let channel = channels.get(key);
       if (!channel) {
         channel = createChannel(key, bufferSize, since, subscriber.epoch);
         channels.set(key, channel);
         if (isChannelPattern(key)) patterns.push(channel);
       }
-      const target = channel;
-      target.subscribers = [...target.subscribers, subscriber];
-      // `since` wins over `tail`.
-      if (!target.since) target.tail = Math.max(target.tail, tail);
-      scheduleApply();
-      let subscribed = true;
-      return () => {
-        if (!subscribed) return;
-        subscribed = false;
-        const rest = [...target.subscribers];
-        rest.splice(rest.indexOf(subscriber), 1);
-        target.subscribers = rest;
-        scheduleApply();
-      };
+      return addSubscriber(channel, subscriber, scheduleApply);
     },
     getLogs(key) {
       const channel = channels.get(key);

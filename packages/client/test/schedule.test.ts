@@ -412,12 +412,15 @@ describe('channel set (fake timers)', () => {
   it('refuses what is not a channel and use after close, always with a TypeError that says what it expected', () => {
     create();
     const subscribeMessage =
-      'subscribe("%s"): expected a channel logs:{service}:{workspace}:{resource} (* allowed), a level, a whole tail >= 0, a since cursor';
+      'subscribe("%s"): expected a channel logs:{service}:{workspace}:{resource} (* allowed), a level, a whole tail >= 0, since and epoch cursors';
     const refusal = (key: string) => new TypeError(subscribeMessage.replace('%s', key));
     expect(() => client.subscribe('not-a-channel')).toThrow(refusal('not-a-channel'));
     expect(() => client.subscribe(CHANNEL_A, { tail: -1 })).toThrow(refusal(CHANNEL_A));
     expect(() => client.subscribe(CHANNEL_A, { tail: 1.5 })).toThrow(refusal(CHANNEL_A));
     expect(() => client.subscribe(CHANNEL_A, { level: 'loud' as never })).toThrow(refusal(CHANNEL_A));
+    expect(() => client.subscribe(CHANNEL_A, { since: 'soon' })).toThrow(refusal(CHANNEL_A));
+    // An epoch that is not a cursor would never equal the gateway's: refused, not taken as another epoch.
+    expect(() => client.subscribe(CHANNEL_A, { epoch: 'yesterday' })).toThrow(refusal(CHANNEL_A));
     client.close();
     expect(client.status).toBe('closed');
     expect(() => client.subscribe(CHANNEL_A)).toThrow(

@@ -142,6 +142,23 @@ describe('persistence', () => {
     expect(kept).toEqual(['line 8', 'line 9']);
   });
 
+  it('resumes after the newest saved entry when the saved cursor or epoch is not a cursor, instead of throwing', async () => {
+    const storage = fakeStorage();
+    const entries = [gateway.log(RUN, 'one'), gateway.log(RUN, 'two')];
+    storage.items.set(
+      KEY,
+      JSON.stringify({ version: 1, state: { logs: entries, cursor: 'damaged', epoch: 'also damaged' } }),
+    );
+    render(
+      <LogsSSEProvider gatewayUrl={GATEWAY} persistence={storage}>
+        <Panel />
+      </LogsSSEProvider>,
+    );
+    expect(messages()).toEqual(['one', 'two']);
+    await gateway.openStream();
+    expect(gateway.streams.at(-1)?.url.searchParams.get('history')).toBe(`${RUN}~${entries[1]!.id}`);
+  });
+
   it.each([
     ['text that is not JSON', '{"state": [unclosed'],
     ['JSON of another shape', '"just a string"'],

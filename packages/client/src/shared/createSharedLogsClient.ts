@@ -1,5 +1,5 @@
 import { type Cursor, compareCursors, LOG_LEVELS, type LogEntry, type StatusEntry } from '@logs-sse/protocol';
-import { type Channel, createChannel, flush } from '../channel';
+import { addSubscriber, type Channel, createChannel, flush } from '../channel';
 import { checkSubscribe } from '../checkSubscribe';
 import { createLogsClient } from '../client';
 import { LogsClientError, type LogsClientErrorCode } from '../errors';
@@ -406,26 +406,14 @@ export function createSharedLogsClient(options: SharedLogsClientOptions): LogsCl
     subscribe(name, subscriber: SubscribeOptions = {}) {
       if (closed) throw new TypeError('subscribe() on a closed client: create a new one');
       checkSubscribe(name, subscriber);
-      const { tail = 0, since } = subscriber;
       let channel = channels.get(name);
       if (!channel) {
-        channel = createChannel(name, bufferSize, since) as TabChannel;
+        channel = createChannel(name, bufferSize, subscriber.since) as TabChannel;
         channels.set(name, channel);
       }
-      const target = channel;
-      target.subscribers = [...target.subscribers, subscriber];
-      if (!target.since) target.tail = Math.max(target.tail, tail);
+      const unsubscribe = addSubscriber(channel, subscriber, queueSync);
       updateStatus();
-      queueSync();
-      let subscribed = true;
-      return () => {
-        if (!subscribed) return;
-        subscribed = false;
-        const rest = [...target.subscribers];
-        rest.splice(rest.indexOf(subscriber), 1);
-        target.subscribers = rest;
-        queueSync();
-      };
+      return unsubscribe;
     },
     getLogs(name) {
       const channel = channels.get(name);

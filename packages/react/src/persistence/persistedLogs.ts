@@ -1,4 +1,4 @@
-import type { LogEntry } from '@logs-sse/protocol';
+import { isCursor, type LogEntry } from '@logs-sse/protocol';
 import type { PersistenceStorage } from './storage';
 
 /** What one hook keeps across navigation and reloads. */
@@ -89,13 +89,14 @@ function sanitize(state: unknown): PersistedLogs {
   const { logs, cursor, epoch } = (state ?? {}) as { logs?: unknown; cursor?: unknown; epoch?: unknown };
   if (!Array.isArray(logs)) return EMPTY_SAVED;
   const valid = logs.filter(
-    (entry): entry is LogEntry => typeof entry?.id === 'string' && typeof entry.message === 'string',
+    (entry): entry is LogEntry => isCursor(entry?.id) && typeof entry.message === 'string',
   );
   if (valid.length !== logs.length) warnUnreadable();
   return {
     logs: valid,
-    cursor: typeof cursor === 'string' ? cursor : (valid.at(-1)?.id ?? null),
-    epoch: typeof epoch === 'string' ? epoch : null,
+    // Not cursors (damaged storage): the client would refuse them.
+    cursor: isCursor(cursor) ? cursor : (valid.at(-1)?.id ?? null),
+    epoch: isCursor(epoch) ? epoch : null,
   };
 }
 
