@@ -144,7 +144,10 @@ async function startMode(mode, redis) {
   }
   const stops = [];
   try {
-    const publisher = await startServer('ours', { serverArgs: ['--redis', redis.url] });
+    const publisher = await startServer('ours', {
+      serverArgs: ['--redis', redis.url],
+      env: process.env.HACK ? { HACK_NOFEED: '1' } : {},
+    });
     stops.push(publisher.stop);
     const subscriber = await startServer('ours', { serverArgs: ['--redis', redis.url] });
     stops.push(subscriber.stop);
@@ -235,6 +238,35 @@ function atCommonRate(memory, redis) {
   };
 }
 
+/**
+ * For each rate that both modes delivered in full in every round: the median CPU per delivered event of
+ * each mode, the Redis figure split by process, and their ratio. The goal holds at every rate, not only
+ * at the highest, since most deployments publish a few logs a second.
+ */
+function perRate(rounds) {
+  const full = (r) => new Map((r?.steps ?? []).filter((s) => s.full).map((s) => [s.rate, s]));
+  const memory = rounds.memory.map(full);
+  const redis = rounds.redis.map(full);
+  const rates = [...(memory[0]?.keys() ?? [])].filter((rate) =>
+    [...memory, ...redis].every((steps) => steps.has(rate)),
+  );
+  return rates
+    .sort((a, b) => a - b)
+    .map((rate) => {
+      const cpu = (list) => median(list.map((steps) => steps.get(rate).server_cpu_ns_per_event));
+      const each = redis.map((steps) => steps.get(rate).server_cpu_ns_per_event_each).filter(Boolean);
+      const memoryCpu = cpu(memory);
+      const redisCpu = cpu(redis);
+      return {
+        rate,
+        memory_cpu_ns_per_event: memoryCpu,
+        redis_cpu_ns_per_event: redisCpu,
+        redis_cpu_ns_per_event_each: each.length ? [0, 1, 2].map((i) => median(each.map((e) => e[i]))) : null,
+        ratio: Number((redisCpu / memoryCpu).toFixed(2)),
+      };
+    });
+}
+
 /** Rounds of both modes, alternating which goes first; medians, the ratio and Redis command counts. */
 export async function runRedisBench(opts, say = () => {}) {
   const available = availability('ours').reason ?? (await redisAvailable()).reason;
@@ -286,6 +318,7 @@ export async function runRedisBench(opts, say = () => {}) {
       ? [0, 1, 2].map((i) => median(eachRound.map((e) => e[i])))
       : null,
     cpu_ratio_at_common_rate: cpuMemory && cpuRedis ? Number((cpuRedis / cpuMemory).toFixed(2)) : null,
+    per_rate: perRate(rounds),
     goal: REDIS_GOAL,
     redis_commands: redisRuns.at(-1) ?? null,
     generator_saturated: [...rounds.memory, ...rounds.redis].some(
@@ -322,6 +355,14 @@ export function redisRows(r) {
       c ? `${f(c.commands_per_request, 1)} cmds/request` : '',
       '',
     ],
+    ...(r.per_rate ?? []).map((p) => [
+      label,
+      `@${p.rate}/s`,
+      `CPU/ev redis/memory ${f(p.ratio, 2)}`,
+      `${f(p.redis_cpu_ns_per_event)} ns (${(p.redis_cpu_ns_per_event_each ?? []).map((n) => f(n)).join(' + ')})`,
+      `in-memory ${f(p.memory_cpu_ns_per_event)} ns`,
+      '',
+    ]),
   ];
 }
 

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
             url: config.redisUrl,
             prefix: config.redisPrefix,
             historyPerChannel: config.options.historyPerChannel,
+            // Entries read from the feed once per window are written to the streams in that same turn.
+            readWindowMs: config.options.flushWindowMs,
             historyTtlSeconds:
               config.options.historyTtlSeconds === undefined
                 ? undefined

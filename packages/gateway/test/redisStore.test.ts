@@ -230,6 +230,40 @@ describe('RedisStore', () => {
     expect(() => new RedisStore({ url: 'http://localhost' })).toThrow(/redis:\/\//);
     expect(() => new RedisStore({ prefix: 'a*' })).toThrow(/prefix/);
     expect(() => new RedisStore({ historyPerChannel: 0 })).toThrow(/historyPerChannel/);
+    for (const readWindowMs of [-1, 1001, 2.5, Number.NaN]) {
+      expect(() => new RedisStore({ readWindowMs })).toThrow(
+        /readWindowMs must be an integer from 0 to 1000/,
+      );
+    }
+  });
+
+  it('under steady traffic reads the feed once per window, every entry once and in order', async () => {
+    const s = await store({ readWindowMs: 1000 });
+    const batches: number[] = [];
+    const seen = collect(s);
+    s.subscribe((entries) => batches.push(entries.length));
+    const appended: StoredEntry[] = [];
+    for (let i = 0; i < 30; i++) appended.push(...(await s.append([entry('steady', `n${i}`)])));
+    await seen.until(30);
+    expect(seen.got.map((e) => e.id)).toEqual(appended.map((e) => e.id));
+    // The first entry after a quiet feed comes alone, at once; the rest are read together a window later
+    // (30 appends would have to take over a second each for every one to come alone).
+    expect(batches[0]).toBe(1);
+    expect(batches.length).toBeLessThan(30);
+  });
+
+  it('cuts the wait between reads short for a read that needs the newest entries', async () => {
+    // Without the cut, the read would give up waiting after feedWaitMs and stop short of the last entry.
+    const s = await store({ readWindowMs: 1000, feedWaitMs: 50 });
+    const seen = collect(s);
+    await s.append([entry('cut', 'first')]);
+    await seen.until(1);
+    const [last] = await s.append([entry('cut', 'second')]);
+    const read = await s.read({ patterns: [exact('cut')], after: null });
+    expect(read.entries.map((e) => e.id)).toContain(last!.id);
+    // ...and a store closed while it waits between reads closes at once.
+    await s.close();
+    expect(s.isReady()).toBe(false);
   });
 
   it('rejects appends after close', async () => {

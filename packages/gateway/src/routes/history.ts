@@ -27,6 +27,8 @@ export async function historyRoute(ctx: GatewayContext, req: IncomingMessage, re
     return;
   }
   const filter = { minLevel: query.minLevel, query: query.query };
+  // Every write acknowledged before the request, also where a shared store's live feed lags.
+  if (ctx.store.caughtUp) await ctx.store.caughtUp();
   const upTo = ctx.store.newestCursor() ?? undefined;
   const pages = readPages(ctx.store, {
     patterns: query.patterns,

@@ -98,6 +98,8 @@ async function answer(
   back: number | undefined,
   wait: () => Promise<boolean>,
 ): Promise<void> {
+  // As on a stream: the start point covers every write acknowledged before the poll came.
+  if (ctx.store.caughtUp) await ctx.store.caughtUp();
   let start = ctx.store.newestCursor();
   if (back !== undefined) {
     // "After the last cursor before T" is "at or after T".

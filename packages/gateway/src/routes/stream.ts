@@ -53,6 +53,12 @@ export async function streamRoute(ctx: GatewayContext, req: IncomingMessage, res
     logger.debug({ connectionId }, 'stream closed');
   });
   ctx.metrics.streamsOpened++;
+  // A shared store's live feed may lag (it is read once per window): the stream's start point must
+  // still cover every write acknowledged before the stream came.
+  if (ctx.store.caughtUp) {
+    await ctx.store.caughtUp();
+    if (sub.closed || res.writableEnded) return;
+  }
 
   openSse(res);
   const hello: HelloEvent = {

@@ -105,6 +105,13 @@ export interface LogStore {
    * resumes from it gets entries it would otherwise have missed, and drops repeats by cursor).
    */
   newestCursor(): Cursor | null;
+  /**
+   * Resolves once this gateway's listeners have received every entry stored before the call (waiting a
+   * bounded time at most), so that `newestCursor()` then covers every acknowledged write. Optional: a
+   * store that calls its listeners as it appends has nothing to wait for; one whose live feed lags (or
+   * is read once per window) must say so here. Never rejects.
+   */
+  caughtUp?(): Promise<void>;
   /** Whether the store can take writes now. */
   isReady(): boolean;
   /**

@@ -10,6 +10,8 @@ export interface RedisFeedOptions {
   connection: Redis;
   keys: RedisKeys;
   blockMs: number;
+  /** After a read that found entries, the next waits until this many milliseconds have passed; 0: none. */
+  windowMs: number;
   /** Most entries taken from the feed per read. */
   batch: number;
   now: () => number;
@@ -39,7 +41,10 @@ export class RedisFeed {
   private closed = false;
   private waiters: Waiter[] = [];
   private pause: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
+  /** The wait between two reads under steady traffic; a reader waiting for an id cuts it short. */
+  private rest: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined;
   private running: Promise<void> | undefined;
+  private dropped = false;
   private markPositioned!: () => void;
   /** Resolves once the feed knows where to start reading (or when it is closed). */
   readonly positioned = new Promise<void>((resolve) => {
@@ -49,7 +54,13 @@ export class RedisFeed {
   constructor(private readonly options: RedisFeedOptions) {}
 
   start(): void {
-    this.running ??= this.run();
+    if (this.running) return;
+    // A connection lost and back between two reads (while the feed waits out its window) must still
+    // be resynced: the feed may have been trimmed past this gateway meanwhile.
+    this.options.connection.on('close', () => {
+      this.dropped = true;
+    });
+    this.running = this.run();
   }
 
   /** Resolves once the feed has delivered `target`, or after `timeoutMs`. */
@@ -59,12 +70,14 @@ export class RedisFeed {
       const waiter: Waiter = { target, resolve, timer: setTimeout(() => this.release(waiter), timeoutMs) };
       waiter.timer.unref?.();
       this.waiters.push(waiter);
+      this.rest?.resolve();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.markPositioned();
+    this.rest?.resolve();
     if (this.pause) {
       clearTimeout(this.pause.timer);
       this.pause.resolve();
@@ -75,10 +88,25 @@ export class RedisFeed {
   }
 
   private async run(): Promise<void> {
-    const { connection, keys, blockMs, batch } = this.options;
+    const { connection, keys, blockMs, batch, windowMs } = this.options;
     let resync = true;
+    // After a read that found entries, the next one waits for the window: under steady traffic one read
+    // (one wake-up of this process and of Redis) brings every entry of the window rather than one per
+    // publish. On a quiet feed the read is already waiting, and the first entry comes at once.
+    let found = false;
     while (!this.closed) {
       try {
+        // Before the connection is checked: a connection lost meanwhile must be noticed (and the feed
+        // resynced), not have the read queued until it is back.
+        if (found && windowMs > 0 && this.waiters.length === 0) {
+          await this.restFor(windowMs);
+          if (this.closed) break;
+        }
+        found = false;
+        if (this.dropped) {
+          this.dropped = false;
+          resync = true;
+        }
         if (connection.status !== 'ready') {
           await this.sleepUntilReady();
           continue;
@@ -102,6 +130,8 @@ export class RedisFeed {
         )) as [string, RawStreamEntry[]][] | null;
         const raw = reply?.[0]?.[1];
         if (raw && raw.length > 0) {
+          // A full batch means more is waiting: read on at once.
+          found = raw.length < batch;
           this.take(raw);
           // A full batch means this gateway is behind: check the feed was not trimmed past it.
           if (raw.length >= batch) resync = true;
@@ -168,6 +198,18 @@ export class RedisFeed {
     const index = this.waiters.indexOf(waiter);
     if (index !== -1) this.waiters.splice(index, 1);
     waiter.resolve();
+  }
+
+  private restFor(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.rest = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.rest = { timer, resolve: done };
+    });
   }
 
   /** Waits for the connection's next `ready`; after an error on a ready connection, waits a second too. */

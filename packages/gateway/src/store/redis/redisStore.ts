@@ -93,6 +93,7 @@ export class RedisStore implements LogStore {
       connection: reader,
       keys: this.keys,
       blockMs: o.blockMs,
+      windowMs: o.readWindowMs,
       batch: 1000,
       now: o.now,
       logger: o.logger,
@@ -249,9 +250,7 @@ export class RedisStore implements LogStore {
     // Channels whose whole history expired still report their gaps.
     const channels = await this.matchingChannels(query.patterns, after !== null);
     if (channels.length === 0) return { entries: [], gaps, more: false };
-    if (newest !== null && (this.feed.lastId === undefined || compareCursors(newest, this.feed.lastId) > 0)) {
-      await this.feed.waitFor(newest, this.options.feedWaitMs);
-    }
+    if (newest !== null) await this.reach(newest);
     const delivered = this.feed.lastId;
     if (delivered === undefined) {
       throw new RedisStoreError('unavailable', 'the Redis store is not connected yet');
@@ -329,6 +328,12 @@ export class RedisStore implements LogStore {
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Waits for the feed to deliver what the clock says is stored; a Redis that is down ends the wait. */
+  async caughtUp(): Promise<void> {
+    const newest = await this.redis.get(this.keys.clock).catch(() => null);
+    if (newest !== null) await this.reach(newest);
   }
 
   /** The feed's position: every entry newer than this still reaches this gateway's listeners. */
@@ -465,6 +470,14 @@ export class RedisStore implements LogStore {
     }
     if (!replies) throw new RedisStoreError('unavailable', 'the Redis connection closed during a read');
     return replies;
+  }
+
+  /** Resolves once the feed has delivered `id`, or after `feedWaitMs`; it cuts the feed's window short. */
+  private async reach(id: Cursor): Promise<void> {
+    const delivered = this.feed.lastId;
+    if (delivered === undefined || compareCursors(id, delivered) > 0) {
+      await this.feed.waitFor(id, this.options.feedWaitMs);
+    }
   }
 
   private floor(): Cursor {

@@ -18,6 +18,12 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** How long one feed read waits for new entries, in milliseconds. Defaults to `5000`. */
   blockMs?: number;
+  /**
+   * Under steady traffic the live feed is read at most once per this many milliseconds, so that one read
+   * brings every entry of the window; after a quiet window an entry is read at once. Match it to the
+   * gateway's `flushWindowMs` (the CLI does). From `0` (a read per publish) to `1000`. Defaults to `50`.
+   */
+  readWindowMs?: number;
   /** Most channels one wildcard read or catch-up reads. Defaults to `1000`. */
   maxChannelsPerRead?: number;
   /** How long a read waits for this gateway's feed to reach the newest id before reading. Defaults to `2000`. */
@@ -46,6 +52,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     feedLength: options.feedLength ?? 10_000,
     commandTimeoutMs: options.commandTimeoutMs ?? 2000,
     blockMs: options.blockMs ?? 5000,
+    readWindowMs: options.readWindowMs ?? 50,
     maxChannelsPerRead: options.maxChannelsPerRead ?? 1000,
     feedWaitMs: options.feedWaitMs ?? 2000,
     statsIntervalMs: options.statsIntervalMs ?? 10_000,
@@ -72,6 +79,10 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     if (!Number.isInteger(value) || value < 1) {
       throw new TypeError(`RedisStore: ${key} must be a positive integer, got ${String(value)}`);
     }
+  }
+  const window = resolved.readWindowMs;
+  if (!Number.isInteger(window) || window < 0 || window > 1000) {
+    throw new TypeError(`RedisStore: readWindowMs must be an integer from 0 to 1000, got ${String(window)}`);
   }
   return resolved;
 }
