@@ -4,8 +4,8 @@
 // (both gateways and redis-server together in Redis mode) and divided by the events delivered. Redis
 // `INFO commandstats` is read before and after each Redis run, to count commands per published entry.
 //
-//   node bench/fanout/redis.mjs [--quick] [--rates 200,800,3200]     (after `pnpm build`)
-// --rates replaces the ladder with fixed rates, every step run.
+//   node bench/fanout/redis.mjs [--quick] [--rates 200,800,3200] [--rounds 5]     (after `pnpm build`)
+// --rates replaces the ladder with fixed rates, every step run; --rounds sets the rounds of each mode.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -379,6 +379,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     opts.fixedRates = true;
     opts.refineSteps = 0;
   }
+  if (argv.includes('--rounds')) opts.repeats = Number(argv[argv.indexOf('--rounds') + 1]);
   console.log(`load average ${loadAverage().join(' ')}`);
   const result = await runRedisBench(opts, (text) => console.log(text));
   console.log(JSON.stringify(result, null, 2));
