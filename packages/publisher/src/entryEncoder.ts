@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import {
   isValidChannel,
   isValidSegment,
@@ -6,6 +7,7 @@ import {
   MAX_PROGRESS,
   normalizeLevel,
 } from '@logs-sse/protocol';
+import { type EntryParts, INT, intChars, isPlain, KEY, KEY_JSON, STR, TEXT, WHOLE } from './entryParts';
 
 /** Fields a child publisher adds to every entry, such as `workspace_id` and `resource_id`. */
 export type Bindings = Record<string, unknown>;
@@ -58,23 +60,123 @@ export class EntryEncoder {
   /** Epoch milliseconds to stamp on the last encoded entry, or `NaN` when it carries its own time. */
   stamp = Number.NaN;
 
+  /** Keys of the last entry serialised field by field, when none of them needs escaping. */
+  private plainKeys: readonly string[] = [];
   /**
-   * The entry's own JSON, or `undefined` when the gateway would refuse it; sets {@link head} and
-   * {@link stamp}. The splice itself waits for the background loop (see {@link spliceLine}), so the
-   * caller's thread pays for one `JSON.stringify` and a few checks, nothing more.
+   * For each of those keys, the last string value found to need no escaping: most fields repeat their
+   * value entry after entry (a workspace, a level, a message written as a literal), and comparing
+   * costs less than checking again.
    */
-  encode(input: unknown): string | undefined {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  private plainValues: unknown[] = [];
+
+  /**
+   * Serialises the entry into `parts`, past their committed end, and returns the number of characters
+   * of its JSON; `-1` when the gateway would refuse it. Sets {@link head} and {@link stamp}. Splicing
+   * the publisher's fields in and writing the bytes wait for the background loop (see
+   * {@link EntryQueue}), so the caller's thread pays for the checks and the serialising only.
+   *
+   * A plain object of strings, numbers, booleans and nulls is serialised field by field: a part per key
+   * and per value, the caller's strings kept as they are once checked to need no escaping. That is
+   * what `JSON.stringify` would make of it, character for character, for much less: Node 20's
+   * `JSON.stringify` pays about 100 ns per field, which made it most of what `publish()` cost (see
+   * docs/benchmarks.md). Strings and numbers cannot change, so the parts are as much a snapshot as the
+   * JSON. Anything else (nested values, a `toJSON`, a class instance) goes through `JSON.stringify` whole.
+   */
+  encode(input: unknown, parts: EntryParts): number {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return -1;
     const entry = input as Record<string, unknown>;
     const head = this.checkChannel(entry);
-    if (head === undefined || !checkFields(entry, this)) return undefined;
-    const json = JSON.stringify(entry) as string | undefined;
-    // A toJSON() may turn the object into anything; only an object can be spliced.
-    if (typeof json !== 'string' || json.charCodeAt(0) !== 123) return undefined;
+    if (head === undefined || !checkFields(entry, this)) return -1;
+    parts.rewind();
+    let chars = isOrdinary(entry) ? this.addFields(entry, parts) : -1;
+    if (chars < 0) {
+      parts.rewind();
+      const json = JSON.stringify(entry) as string | undefined;
+      // A toJSON() may turn the object into anything; only an object can be spliced.
+      if (typeof json !== 'string' || json.charCodeAt(0) !== 123) return -1;
+      parts.add(WHOLE, json);
+      chars = json.length;
+    }
     this.head = head;
     // Stamped now, not when the batch leaves: a queued entry keeps the time it happened.
     this.stamp = entry.timestamp === undefined && entry.time === undefined ? this.now() : Number.NaN;
-    return json;
+    return chars;
+  }
+
+  /** The fields as parts, and the characters of the JSON they make; `-1` when a value is not flat. */
+  private addFields(entry: Record<string, unknown>, parts: EntryParts): number {
+    const keys = Object.keys(entry);
+    const count = keys.length;
+    const known = this.plainKeys;
+    let checked = count === known.length;
+    for (let i = 0; checked && i < count; i++) checked = keys[i] === known[i];
+    const seen = this.plainValues;
+    let allPlain = true;
+    let chars = 1;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i]!;
+      const value = entry[key];
+      let kind: number;
+      let part: string | number;
+      let size: number;
+      switch (typeof value) {
+        case 'string':
+          if ((checked && seen[i] === value) || isPlain(value)) {
+            if (checked) seen[i] = value;
+            kind = STR;
+            part = value;
+            size = value.length + 2;
+          } else {
+            kind = TEXT;
+            part = JSON.stringify(value);
+            size = part.length;
+          }
+          break;
+        case 'number':
+          if ((value | 0) === value) {
+            kind = INT;
+            part = value;
+            size = intChars(value);
+          } else {
+            kind = TEXT;
+            part = Number.isFinite(value) ? String(value) : 'null';
+            size = part.length;
+          }
+          break;
+        case 'boolean':
+          kind = TEXT;
+          part = value ? 'true' : 'false';
+          size = part.length;
+          break;
+        case 'undefined':
+        case 'function':
+        case 'symbol':
+          // Left out, as JSON.stringify leaves them out.
+          continue;
+        default:
+          if (value !== null) return -1;
+          kind = TEXT;
+          part = 'null';
+          size = 4;
+      }
+      if (checked || isPlain(key)) {
+        parts.add(KEY, key);
+        chars += key.length + 4; // "key": and the comma or closing brace after the value
+      } else {
+        allPlain = false;
+        const quoted = JSON.stringify(key);
+        parts.add(KEY_JSON, quoted);
+        chars += quoted.length + 2;
+      }
+      parts.add(kind, part);
+      chars += size;
+    }
+    if (!checked && allPlain) {
+      this.plainKeys = keys;
+      this.plainValues = new Array(count).fill(NONE);
+    }
+    // With no field, the closing brace was not counted.
+    return chars === 1 ? 2 : chars;
   }
 
   private checkChannel(entry: Record<string, unknown>): string | undefined {
@@ -100,6 +202,18 @@ export class EntryEncoder {
     }
     return this.headWithService;
   }
+}
+
+/**
+ * Whether `JSON.stringify` would read nothing of `entry` but its own enumerable fields: a plain object
+ * with no `toJSON` that wraps no primitive.
+ */
+function isOrdinary(entry: Record<string, unknown>): boolean {
+  return (
+    Object.getPrototypeOf(entry) === Object.prototype &&
+    entry.toJSON === undefined &&
+    !types.isBoxedPrimitive(entry)
+  );
 }
 
 /** Characters a stamp adds at most: `,"timestamp":` and up to 16 digits. */
