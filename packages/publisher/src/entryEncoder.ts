@@ -15,6 +15,22 @@ export type Bindings = Record<string, unknown>;
 /** Equal to no value an entry can hold, so that nothing counts as checked before it has been. */
 const NONE = Symbol('none');
 
+/** Shapes of entry an encoder remembers; each costs a few comparisons per entry not of it. */
+const MAX_SHAPES = 4;
+
+/**
+ * Keys an entry had, in order, all free of characters to escape; and for each key, the last string
+ * value found to need no escaping: most fields repeat their value entry after entry (a workspace, a
+ * level, a message written as a literal), and comparing costs less than checking again.
+ */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly values: unknown[];
+}
+
+/** What an entry of a shape not remembered compares its values to: nothing. */
+const NO_VALUES: readonly unknown[] = [];
+
 /**
  * Turns one entry into the JSON line the gateway reads, checking on the way what is cheap to check
  * (the channel can be formed, the type's required fields are there). Serialises the caller's object once
@@ -60,14 +76,13 @@ export class EntryEncoder {
   /** Epoch milliseconds to stamp on the last encoded entry, or `NaN` when it carries its own time. */
   stamp = Number.NaN;
 
-  /** Keys of the last entry serialised field by field, when none of them needs escaping. */
-  private plainKeys: readonly string[] = [];
   /**
-   * For each of those keys, the last string value found to need no escaping: most fields repeat their
-   * value entry after entry (a workspace, a level, a message written as a literal), and comparing
-   * costs less than checking again.
+   * The last few shapes of entry serialised field by field whose keys need no escaping, so that their
+   * keys are checked once; a service logs from a handful of places, each with its own shape.
    */
-  private plainValues: unknown[] = [];
+  private readonly shapes: Shape[] = [];
+  /** Where the next new shape goes once {@link shapes} is full. */
+  private nextShape = 0;
 
   /**
    * Serialises the entry into `parts`, past their committed end, and returns the number of characters
@@ -107,10 +122,9 @@ export class EntryEncoder {
   private addFields(entry: Record<string, unknown>, parts: EntryParts): number {
     const keys = Object.keys(entry);
     const count = keys.length;
-    const known = this.plainKeys;
-    let checked = count === known.length;
-    for (let i = 0; checked && i < count; i++) checked = keys[i] === known[i];
-    const seen = this.plainValues;
+    const shape = this.shapeOf(keys);
+    const checked = shape !== undefined;
+    const seen = checked ? shape.values : NO_VALUES;
     let allPlain = true;
     let chars = 1;
     for (let i = 0; i < count; i++) {
@@ -122,7 +136,7 @@ export class EntryEncoder {
       switch (typeof value) {
         case 'string':
           if ((checked && seen[i] === value) || isPlain(value)) {
-            if (checked) seen[i] = value;
+            if (shape !== undefined) shape.values[i] = value;
             kind = STR;
             part = value;
             size = value.length + 2;
@@ -171,12 +185,31 @@ export class EntryEncoder {
       parts.add(kind, part);
       chars += size;
     }
-    if (!checked && allPlain) {
-      this.plainKeys = keys;
-      this.plainValues = new Array(count).fill(NONE);
-    }
+    if (!checked && allPlain) this.remember(keys);
     // With no field, the closing brace was not counted.
     return chars === 1 ? 2 : chars;
+  }
+
+  private shapeOf(keys: readonly string[]): Shape | undefined {
+    const count = keys.length;
+    for (const shape of this.shapes) {
+      const known = shape.keys;
+      if (known.length !== count) continue;
+      let i = 0;
+      while (i < count && keys[i] === known[i]) i++;
+      if (i === count) return shape;
+    }
+    return undefined;
+  }
+
+  private remember(keys: readonly string[]): void {
+    const shape: Shape = { keys, values: new Array(keys.length).fill(NONE) };
+    if (this.shapes.length < MAX_SHAPES) {
+      this.shapes.push(shape);
+    } else {
+      this.shapes[this.nextShape] = shape;
+      this.nextShape = (this.nextShape + 1) % MAX_SHAPES;
+    }
   }
 
   private checkChannel(entry: Record<string, unknown>): string | undefined {

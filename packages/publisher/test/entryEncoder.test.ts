@@ -168,9 +168,15 @@ describe('EntryEncoder', () => {
       'x'.repeat(40),
       `${'x'.repeat(40)}\\`,
     );
+    // Seven shapes, more than the encoder remembers, one of them with a key that needs escaping.
     const entries = fc.array(
-      fc.record({ a: pick, b: fc.oneof(pick, fc.integer(), fc.constant(undefined)), message: pick }),
-      { minLength: 1, maxLength: 30 },
+      fc
+        .tuple(
+          fc.record({ a: pick, b: fc.oneof(pick, fc.integer(), fc.constant(undefined)), message: pick }),
+          fc.integer({ min: 0, max: 6 }),
+        )
+        .map(([{ a, b, message }, shape]) => ({ [shape === 6 ? 'k"' : `a${shape}`]: a, b, message })),
+      { minLength: 1, maxLength: 40 },
     );
     fc.assert(
       fc.property(entries, (list) => {
