@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { API_PATHS, formatIdempotencyKey, IDEMPOTENCY_KEY_HEADER } from '@logs-sse/protocol';
 import { backoffDelay } from './backoff';
 import { type Batch, EMPTY_BATCH } from './batch';
+import type { EntryParts } from './entryParts';
 import { EntryQueue, lineSize } from './entryQueue';
 import { FlushWaiters } from './flushWaiters';
 import type { HttpClient } from './httpClient';
@@ -77,14 +78,22 @@ export class DeliveryLoop {
     return this.queue.bytes + this.inflightBytes;
   }
 
-  /** The hot path: O(1), synchronous. `false` when the entry was dropped (and counted). */
-  enqueue(json: string, head: string, stamp: number): boolean {
+  /** Where the encoder serialises an entry before {@link enqueue} queues it. */
+  get parts(): EntryParts {
+    return this.queue.parts;
+  }
+
+  /**
+   * The hot path: O(1), synchronous. Queues the entry last serialised into {@link parts}, `own`
+   * characters of JSON. `false` when the entry was dropped (and counted).
+   */
+  enqueue(own: number, head: string, stamp: number): boolean {
     if (this.stopped) {
       this.droppedBy.closed++;
       return false;
     }
     const { maxQueueSize, maxQueueBytes, maxBatchBytes } = this.options;
-    const length = lineSize(json, head, stamp);
+    const length = lineSize(own, head, stamp);
     if (length > maxBatchBytes || length > maxQueueBytes) {
       this.droppedBy.tooLarge++;
       return false;
@@ -98,7 +107,7 @@ export class DeliveryLoop {
         return false;
       }
     }
-    this.queue.push(json, head, stamp);
+    this.queue.commit(own, head, stamp);
     this.nextSeq++;
     if (this.queue.loose === PACK_AFTER) queueMicrotask(this.onPack);
     if (!this.running) {

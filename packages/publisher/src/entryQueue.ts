@@ -1,5 +1,6 @@
 import { Batch } from './batch';
 import { linePrefix, STAMP_CHARS } from './entryEncoder';
+import { EntryParts, WHOLE, writeFields } from './entryParts';
 import { type Slab, SlabPool } from './slabPool';
 
 const EMPTY = Buffer.alloc(0);
@@ -19,15 +20,20 @@ interface Pack {
 
 /**
  * A FIFO of encoded entries that also sums their sizes. New entries are kept as their parts (the
- * caller's JSON, the publisher's head, the stamp) in parallel arrays allocated once, so a push is three
- * stores and no allocation. {@link pack} then writes them, spliced into lines, into a reused buffer: a queue
+ * fields the encoder wrote into {@link parts}, the publisher's head, the stamp) in arrays allocated
+ * once, so a push is a few stores and no allocation. {@link pack} then writes them, spliced into lines,
+ * into a reused buffer: a queue
  * that holds a string per entry makes every garbage collection copy and mark each of them while they
  * wait, which cost more than the publishing itself when a burst outruns the gateway.
  *
  * Packed entries are always older than loose ones; the front of the queue is the first pack.
  */
 export class EntryQueue {
-  private readonly jsons: (string | undefined)[];
+  /** Where the encoder serialises entries; {@link commit} queues the last one. */
+  readonly parts = new EntryParts();
+  /** Per loose entry: how many parts it has, the characters of its own JSON, its head and stamp. */
+  private readonly partCounts: Uint32Array;
+  private readonly owns: Uint32Array;
   private readonly heads: (string | undefined)[];
   private readonly stamps: Float64Array;
   private head = 0;
@@ -42,7 +48,8 @@ export class EntryQueue {
   private prefixChars = 0;
 
   constructor(readonly capacity: number) {
-    this.jsons = new Array(capacity).fill(undefined);
+    this.partCounts = new Uint32Array(capacity);
+    this.owns = new Uint32Array(capacity);
     this.heads = new Array(capacity).fill(undefined);
     this.stamps = new Float64Array(capacity);
   }
@@ -61,20 +68,34 @@ export class EntryQueue {
     return this.chars;
   }
 
-  /** Appends at the tail; the caller keeps the queue within its capacity. */
-  push(json: string, head: string, stamp: number): void {
+  /**
+   * Appends at the tail the entry serialised into {@link parts} since the last commit, `own` characters
+   * of JSON; the caller keeps the queue within its capacity.
+   */
+  commit(own: number, head: string, stamp: number): void {
+    const parts = this.parts;
     let index = this.head + this.count;
     if (index >= this.capacity) index -= this.capacity;
-    this.jsons[index] = json;
+    this.partCounts[index] = parts.end - parts.tail;
+    parts.commit();
+    this.owns[index] = own;
     this.heads[index] = head;
     this.stamps[index] = stamp;
     this.count++;
-    this.chars += lineSize(json, head, stamp);
+    this.chars += lineSize(own, head, stamp);
+  }
+
+  /** Appends an entry's JSON as `JSON.stringify` made it. */
+  push(json: string, head: string, stamp: number): void {
+    this.parts.rewind();
+    this.parts.add(WHOLE, json);
+    this.commit(json.length, head, stamp);
   }
 
   /** Splices every loose entry into its line and writes them into slabs, as few as they fit in. */
   pack(): void {
     while (this.count > 0) this.packSome();
+    this.parts.reset();
   }
 
   /**
@@ -92,13 +113,17 @@ export class EntryQueue {
     let at = 0;
     let n = 0;
     let i = this.head;
+    const parts = this.parts;
+    const { values, kinds } = parts;
     while (n < room) {
-      const json = this.jsons[i]!;
+      const own = this.owns[i]!;
       const head = this.heads[i]!;
       const stamp = this.stamps[i]!;
+      const from = parts.head;
+      const to = from + this.partCounts[i]!;
       const prefix = this.prefixOf(head, stamp);
       // A UTF-16 unit never takes more than 3 bytes in UTF-8.
-      const need = prefix.length + json.length * 3 + 1;
+      const need = prefix.length + own * 3 + 1;
       if (slab === undefined) {
         slab = this.slabs.reserve(need);
         out = slab.bytes;
@@ -107,30 +132,49 @@ export class EntryQueue {
         break;
       }
       let size: number;
-      if (prefix.length === 0) {
-        at += out.write(json, at);
-        size = json.length;
+      if (to - from === 1 && kinds[from] === WHOLE) {
+        const json = values[from] as string;
+        if (prefix.length === 0) {
+          at += out.write(json, at);
+          size = own;
+        } else {
+          out.set(prefix, at);
+          at += prefix.length;
+          const written = out.write(json, at);
+          // The JSON's opening brace (one byte) makes way for the entry's own fields, or closes the line.
+          if (own === 2) {
+            out[at] = 125; // }
+            at += 1;
+            size = this.prefixChars + 1;
+          } else {
+            out[at] = 44; // ,
+            at += written;
+            size = this.prefixChars + own;
+          }
+        }
+      } else if (prefix.length === 0) {
+        out[at++] = 123; // {
+        at = writeFields(parts, from, to, out, at);
+        out[at++] = 125;
+        size = own;
       } else {
         out.set(prefix, at);
         at += prefix.length;
-        const written = out.write(json, at);
-        // The JSON's opening brace (one byte) makes way for the entry's own fields, or closes the line.
-        if (json.length === 2) {
-          out[at] = 125; // }
-          at += 1;
-          size = this.prefixChars + 1;
+        if (to > from) {
+          out[at++] = 44;
+          at = writeFields(parts, from, to, out, at);
+          size = this.prefixChars + own;
         } else {
-          out[at] = 44; // ,
-          at += written;
-          size = this.prefixChars + json.length;
+          size = this.prefixChars + 1;
         }
+        out[at++] = 125;
       }
       out[at++] = 10; // \n
       ends[n] = at - start;
       sizes[n] = size;
       // From here on the line's true size counts, no longer its stamp at its longest.
-      this.chars += size - lineSize(json, head, stamp);
-      this.jsons[i] = undefined;
+      this.chars += size - lineSize(own, head, stamp);
+      parts.head = to;
       this.heads[i] = undefined;
       i = i + 1 === this.capacity ? 0 : i + 1;
       n++;
@@ -229,8 +273,8 @@ export class EntryQueue {
     }
     if (this.count === 0) return;
     const i = this.head;
-    this.chars -= lineSize(this.jsons[i]!, this.heads[i]!, this.stamps[i]!);
-    this.jsons[i] = undefined;
+    this.chars -= lineSize(this.owns[i]!, this.heads[i]!, this.stamps[i]!);
+    this.parts.head += this.partCounts[i]!;
     this.heads[i] = undefined;
     this.head = i + 1 === this.capacity ? 0 : i + 1;
     this.count--;
@@ -242,12 +286,13 @@ export class EntryQueue {
     this.packs.length = 0;
     this.packed = 0;
     while (this.count > 0) this.drop();
+    this.parts.reset();
     this.chars = 0;
     return dropped;
   }
 }
 
-/** Size of the line an entry becomes, counting a stamp at its longest. */
-export function lineSize(json: string, head: string, stamp: number): number {
-  return json.length + head.length + (Number.isNaN(stamp) ? 1 : STAMP_CHARS);
+/** Size of the line an entry of `own` characters of JSON becomes, counting a stamp at its longest. */
+export function lineSize(own: number, head: string, stamp: number): number {
+  return own + head.length + (Number.isNaN(stamp) ? 1 : STAMP_CHARS);
 }

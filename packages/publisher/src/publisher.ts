@@ -117,18 +117,19 @@ export class LogsPublisher {
       return false;
     }
     const encoder = this.encoder;
-    let json: string | undefined;
+    const loop = shared.loop;
+    let own: number;
     try {
-      json = encoder.encode(entry);
+      own = encoder.encode(entry, loop.parts);
     } catch {
       // Circular references, BigInt, getters or proxies that throw: the entry cannot be sent.
-      json = undefined;
+      own = -1;
     }
-    if (json === undefined) {
-      shared.loop.droppedBy.invalid++;
+    if (own < 0) {
+      loop.droppedBy.invalid++;
       return false;
     }
-    return shared.loop.enqueue(json, encoder.head, encoder.stamp);
+    return loop.enqueue(own, encoder.head, encoder.stamp);
   }
 
   /** Publishes where `resource` stands: `pub.status('run-42', { workspace_id, phase: 'active', progress: 40 })`. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { linePrefix, spliceLine } from '../src/entryEncoder';
+import { EntryEncoder, linePrefix, spliceLine } from '../src/entryEncoder';
 import { EntryQueue } from '../src/entryQueue';
 
 /** Strings made to trip an encoder: lone surrogates, pairs, controls, quotes, separators, non-ASCII. */
@@ -108,5 +108,20 @@ describe('EntryQueue packing', () => {
     const second = small.take(10, 1000)!;
     expect(second.slice(0, 1)[0]!.buffer).toBe(first.slice(0, 1)[0]!.buffer);
     expect(text(second.slice(0, 1))).toBe('{"b":2}');
+  });
+
+  it('keeps its loose parts bounded when it drops its oldest loose entries and is never packed', () => {
+    const queue = new EntryQueue(3);
+    const encoder = new EntryEncoder('svc', {}, () => 1);
+    for (let i = 0; i < 20_000; i++) {
+      if (queue.size === 3) queue.drop();
+      const own = encoder.encode({ workspace_id: 'ws', resource_id: 'r', message: `m${i}`, i }, queue.parts);
+      queue.commit(own, encoder.head, encoder.stamp);
+    }
+    expect(queue.parts.kinds.length).toBeLessThanOrEqual(1024);
+    const batch = queue.take(10, 1 << 30)!;
+    const lines = Buffer.concat(batch.slice(0, batch.length)).toString('utf8').split('\n');
+    expect(lines.map((line) => JSON.parse(line).i)).toEqual([19_997, 19_998, 19_999]);
+    expect([queue.size, queue.bytes, queue.parts.end]).toEqual([0, 0, 0]);
   });
 });

@@ -20,7 +20,7 @@ describe('EntryQueue', () => {
     expect(queue.size).toBe(3);
     expect(queue.loose).toBe(1);
     // Packed lines count at their size; a loose one with a stamp counts it at its longest.
-    expect(queue.bytes).toBe(7 + 15 + lineSize('{"d":4}', '{', 7));
+    expect(queue.bytes).toBe(7 + 15 + lineSize(7, '{', 7));
     queue.drop();
     const batch = queue.take(10, 1000)!;
     expect(text(batch)).toBe('{"service":"s"}\n{"timestamp":7,"d":4}');
