@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runOne, SCENARIOS, settings } from './fanout/fanout.mjs';
+import { bestLine, runOne, SCENARIOS, settings } from './fanout/fanout.mjs';
 import { lowRateRows, runLowRate } from './fanout/lowrate.mjs';
 import { patternRows, patternSettings, runPatterns } from './fanout/patterns.mjs';
 import { loadAverage, median } from './fanout/proc.mjs';
@@ -74,12 +74,7 @@ async function fanoutRounds(scenario) {
         continue;
       }
       if (result.error) say(`  ${name}: ${result.error}`);
-      const best = result.best;
-      say(
-        best
-          ? `  ${best.rate} logs/s, p99 ${best.p99_ms} ms, ${best.server_cpu_ns_per_event} ns CPU/event`
-          : '  no rate passed',
-      );
+      say(bestLine(result.best));
       rounds[name].push(result);
     }
   }

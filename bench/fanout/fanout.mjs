@@ -14,6 +14,13 @@ const GENERATOR = fileURLToPath(new URL('generator.mjs', import.meta.url));
 const PROFILE_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
 const ULIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
 
+/** The progress line of one round: its highest rate passed, or that none did. */
+export function bestLine(best) {
+  return best
+    ? `  ${best.rate} logs/s, p99 ${best.p99_ms} ms, ${best.server_cpu_ns_per_event} ns CPU/event`
+    : '  no rate passed';
+}
+
 /** Logs per second, step by step; each step runs until one fails to deliver in full within the p99 limit. */
 export function ladder(start, factor, steps) {
   const rates = [];

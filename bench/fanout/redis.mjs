@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ladder, runGenerator } from './fanout.mjs';
+import { bestLine, ladder, runGenerator } from './fanout.mjs';
 import { freePort, loadAverage, median, sleep } from './proc.mjs';
 import { availability, PATHS, startServer } from './servers.mjs';
 
@@ -282,12 +282,7 @@ export async function runRedisBench(opts, say = () => {}) {
         errors.push(`${mode}: ${result.error}`);
         say(`  ${result.error}`);
       }
-      const best = result.best;
-      say(
-        best
-          ? `  ${best.rate} logs/s, p99 ${best.p99_ms} ms, ${best.server_cpu_ns_per_event} ns CPU/event`
-          : '  no rate passed',
-      );
+      say(bestLine(result.best));
       rounds[mode].push(result);
     }
   }

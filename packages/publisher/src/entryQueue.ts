@@ -85,13 +85,6 @@ export class EntryQueue {
     this.chars += lineSize(own, head, stamp);
   }
 
-  /** Appends an entry's JSON as `JSON.stringify` made it. */
-  push(json: string, head: string, stamp: number): void {
-    this.parts.rewind();
-    this.parts.add(WHOLE, json);
-    this.commit(json.length, head, stamp);
-  }
-
   /** Splices every loose entry into its line and writes them into slabs, as few as they fit in. */
   pack(): void {
     while (this.count > 0) this.packSome();

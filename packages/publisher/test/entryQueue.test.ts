@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EntryEncoder, linePrefix, spliceLine } from '../src/entryEncoder';
 import { EntryQueue } from '../src/entryQueue';
+import { pushJson } from './helpers/pushJson';
 
 /** Strings made to trip an encoder: lone surrogates, pairs, controls, quotes, separators, non-ASCII. */
 const hostileString = fc.oneof(
@@ -38,7 +39,7 @@ describe('EntryQueue packing', () => {
           const queue = new EntryQueue(steps.length);
           const expected: string[] = [];
           for (const [entry, packNow] of steps) {
-            queue.push(entry.json, entry.head, entry.stamp);
+            pushJson(queue, entry.json, entry.head, entry.stamp);
             expected.push(spliceLine(entry.head, entry.stamp, entry.json));
             if (packNow) queue.pack();
           }
@@ -74,7 +75,7 @@ describe('EntryQueue packing', () => {
     // 200,000 characters may take up to 600,000 bytes: more than the shared scratch holds.
     const long = JSON.stringify({ message: `${'é'.repeat(100_000)}${'\u2028x'.repeat(50_000)}` });
     const lines = ['{"a":1}', long, JSON.stringify({ b: '\ud800' })];
-    for (const json of lines) queue.push(json, '{', Number.NaN);
+    for (const json of lines) pushJson(queue, json, '{', Number.NaN);
     queue.pack();
     const batch = queue.take(10, 1 << 30)!;
     expect(batch.length).toBe(3);
@@ -87,7 +88,7 @@ describe('EntryQueue packing', () => {
     const text = (body: Buffer[]) => Buffer.concat(body).toString('utf8');
     const fill = (tag: string) => {
       for (let i = 0; i < 1000; i++)
-        queue.push(JSON.stringify({ tag, i, pad: 'x'.repeat(100) }), '{', Number.NaN);
+        pushJson(queue, JSON.stringify({ tag, i, pad: 'x'.repeat(100) }), '{', Number.NaN);
     };
     fill('held');
     const held = queue.take(1000, 1 << 30)!;
@@ -101,10 +102,10 @@ describe('EntryQueue packing', () => {
     held.release();
     // Once everything in it is settled, a slab is written from its start again.
     const small = new EntryQueue(10);
-    small.push('{"a":1}', '{', Number.NaN);
+    pushJson(small, '{"a":1}', '{', Number.NaN);
     const first = small.take(10, 1000)!;
     first.release();
-    small.push('{"b":2}', '{', Number.NaN);
+    pushJson(small, '{"b":2}', '{', Number.NaN);
     const second = small.take(10, 1000)!;
     expect(second.slice(0, 1)[0]!.buffer).toBe(first.slice(0, 1)[0]!.buffer);
     expect(text(second.slice(0, 1))).toBe('{"b":2}');

@@ -4,6 +4,7 @@ import { backoffDelay } from '../src/backoff';
 import type { Batch } from '../src/batch';
 import { EntryQueue, lineSize } from '../src/entryQueue';
 import { readAnswer } from '../src/publishAnswer';
+import { pushJson } from './helpers/pushJson';
 
 describe('EntryQueue', () => {
   const text = (batch: Batch | undefined, start = 0, end = batch?.length ?? 0) =>
@@ -11,12 +12,12 @@ describe('EntryQueue', () => {
 
   it('is first in, first out across wrap-around and packs, splices lines and sums their sizes', () => {
     const queue = new EntryQueue(3);
-    queue.push('{"a":1}', '{"service":"s"', 5);
-    queue.push('{"b":2}', '{', Number.NaN);
+    pushJson(queue, '{"a":1}', '{"service":"s"', 5);
+    pushJson(queue, '{"b":2}', '{', Number.NaN);
     expect(text(queue.take(1, 1000))).toBe('{"service":"s","timestamp":5,"a":1}');
-    queue.push('{}', '{"service":"s"', Number.NaN);
+    pushJson(queue, '{}', '{"service":"s"', Number.NaN);
     queue.pack();
-    queue.push('{"d":4}', '{', 7);
+    pushJson(queue, '{"d":4}', '{', 7);
     expect(queue.size).toBe(3);
     expect(queue.loose).toBe(1);
     // Packed lines count at their size; a loose one with a stamp counts it at its longest.
@@ -35,11 +36,11 @@ describe('EntryQueue', () => {
     const queue = new EntryQueue(10);
     const lines = ['{"m":"é"}', '{"m":"\u2028 😀"}', '{"m":"plain"}', '{"m":"x"}'];
     const [one, two, three, four] = lines as [string, string, string, string];
-    queue.push(one, '{', Number.NaN);
-    queue.push(two, '{', Number.NaN);
+    pushJson(queue, one, '{', Number.NaN);
+    pushJson(queue, two, '{', Number.NaN);
     queue.pack();
-    queue.push(three, '{', Number.NaN);
-    queue.push(four, '{', Number.NaN);
+    pushJson(queue, three, '{', Number.NaN);
+    pushJson(queue, four, '{', Number.NaN);
     // Two lines and their newline just miss the limit; the second exactly fits the next one.
     const first = queue.take(10, one.length + 1 + two.length - 1)!;
     expect(first.length).toBe(1);
@@ -52,16 +53,16 @@ describe('EntryQueue', () => {
 
   it('drops the oldest entry, packed or loose, and counts what clear() removed', () => {
     const queue = new EntryQueue(4);
-    queue.push('{"a":1}', '{', Number.NaN);
+    pushJson(queue, '{"a":1}', '{', Number.NaN);
     queue.pack();
-    queue.push('{"b":2}', '{', Number.NaN);
-    queue.push('{"c":3}', '{', Number.NaN);
+    pushJson(queue, '{"b":2}', '{', Number.NaN);
+    pushJson(queue, '{"c":3}', '{', Number.NaN);
     queue.drop();
     queue.drop();
     expect(text(queue.take(10, 1000))).toBe('{"c":3}');
-    queue.push('{"d":4}', '{', Number.NaN);
+    pushJson(queue, '{"d":4}', '{', Number.NaN);
     queue.pack();
-    queue.push('{"e":5}', '{', Number.NaN);
+    pushJson(queue, '{"e":5}', '{', Number.NaN);
     expect(queue.clear()).toBe(2);
     expect([queue.size, queue.bytes]).toEqual([0, 0]);
   });

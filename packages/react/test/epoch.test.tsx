@@ -58,6 +58,17 @@ function client(url: string): LogsClient {
   return c;
 }
 
+/** The persisted panel of RUN on `client`, saving to `storage`. */
+function renderRun(client: LogsClient, storage: ReturnType<typeof memoryStorage>) {
+  return render(
+    <StrictMode>
+      <LogsSSEProvider client={client} persistence={storage}>
+        <Panel channel={RUN} persistence />
+      </LogsSSEProvider>
+    </StrictMode>,
+  );
+}
+
 /** Saves two entries of a gateway whose clock stands `aheadMs` ahead, then replaces it with one on time. */
 async function saveThenRestart(aheadMs: number) {
   let now = 1_800_000_000_000 + aheadMs;
@@ -65,13 +76,7 @@ async function saveThenRestart(aheadMs: number) {
   await publish(first.url, ['old-1', 'old-2']);
   const storage = memoryStorage();
   const firstClient = client(first.url);
-  const view = render(
-    <StrictMode>
-      <LogsSSEProvider client={firstClient} persistence={storage}>
-        <Panel channel={RUN} persistence />
-      </LogsSSEProvider>
-    </StrictMode>,
-  );
+  const view = renderRun(firstClient, storage);
   await waitFor(() => expect(shown(RUN)).toBe('old-1,old-2'));
   view.unmount();
   const epoch = firstClient.stats().epoch;
@@ -91,13 +96,7 @@ describe('persisted logs and the epoch of the gateway', () => {
     const { storage, url, epoch } = await saveThenRestart(0);
     await publish(url, ['new-1']);
     const c = client(url);
-    render(
-      <StrictMode>
-        <LogsSSEProvider client={c} persistence={storage}>
-          <Panel channel={RUN} persistence />
-        </LogsSSEProvider>
-      </StrictMode>,
-    );
+    renderRun(c, storage);
     await waitFor(() => expect(shown(RUN)).toBe('new-1'));
     await waitFor(() => expect(saved(storage).logs.map((entry) => entry.message)).toEqual(['new-1']));
     expect(saved(storage).epoch).toBe(c.stats().epoch);
@@ -137,13 +136,7 @@ describe('persisted logs and the epoch of the gateway', () => {
     await publish(url, ['new-1', 'new-2']);
     const c = client(url);
     const gaps: string[] = [];
-    render(
-      <StrictMode>
-        <LogsSSEProvider client={c} persistence={storage}>
-          <Panel channel={RUN} persistence />
-        </LogsSSEProvider>
-      </StrictMode>,
-    );
+    renderRun(c, storage);
     const off = c.subscribe(RUN, { onGap: (gap) => gaps.push(gap.reason ?? '') });
     cleanups.push(off);
     await waitFor(() => expect(shown(RUN)).toBe('new-1,new-2'));
