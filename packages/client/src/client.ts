@@ -379,17 +379,7 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
           // Channels changed while this attempt was on its way: it carries the old set.
           if (streamQuery(channels) !== connectedQuery) scheduleApply();
         }
-        const reader = response.body!.getReader();
-        const decode = createUtf8Decoder();
-        for (;;) {
-          const { done, value: chunk } = await reader.read();
-          if (done) break;
-          if (current !== generation) continue;
-          lastActivity = now();
-          bytes += chunk.byteLength;
-          feed(decode(chunk));
-          if (restarting) connect('reconnecting');
-        }
+        await readBody(response.body!.getReader(), current);
       }
     } catch {}
     if (current !== generation) return;
@@ -397,6 +387,24 @@ export function createLogsClient(options: LogsClientOptions): LogsClient {
     if (polling && greeted) void run(current, signal);
     else if (typeof outcome === 'number') drop(outcome);
     else stop('error', outcome);
+  }
+
+  /**
+   * Reads a stream's body to its end. Kept apart from `run`: the loop is what gets optimised, and an
+   * engine compiles the whole function that holds it, so the smaller that function, the less the
+   * compilation costs on every page load.
+   */
+  async function readBody(reader: ReadableStreamDefaultReader<Uint8Array>, current: number): Promise<void> {
+    const decode = createUtf8Decoder();
+    for (;;) {
+      const { done, value: chunk } = await reader.read();
+      if (done) return;
+      if (current !== generation) continue;
+      lastActivity = now();
+      bytes += chunk.byteLength;
+      feed(decode(chunk));
+      if (restarting) connect('reconnecting');
+    }
   }
 
   /**
