@@ -42,7 +42,8 @@ export class Fanout {
 
   add(sub: Subscriber): void {
     this.subscribers.add(sub);
-    for (const pattern of sub.patterns) this.index.add(pattern, sub);
+    // Streams of one channel keep one parsed pattern between them, not one each.
+    sub.patterns = sub.patterns.map((pattern) => this.index.add(pattern, sub));
   }
 
   remove(sub: Subscriber): void {

@@ -33,7 +33,8 @@ export class Subscriber {
   constructor(
     readonly id: string,
     readonly res: ServerResponse,
-    readonly patterns: readonly ChannelPattern[],
+    /** What the stream asked for; the fan-out swaps in the patterns other streams of a channel share. */
+    public patterns: readonly ChannelPattern[],
     readonly filter: StreamFilter,
   ) {}
 

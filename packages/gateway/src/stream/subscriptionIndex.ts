@@ -1,7 +1,12 @@
 import type { ChannelPattern } from '../patterns';
 
-/** Subscribers of one channel or pattern. */
-type Leaf<T> = Set<T>;
+/** Subscribers of one channel or pattern, with the pattern they share. */
+class Leaf<T> extends Set<T> {
+  constructor(readonly pattern: ChannelPattern) {
+    super();
+  }
+}
+
 /** Below a service key: workspace key, then resource key, then the subscribers of that pattern. */
 type Workspaces<T> = Map<string, Map<string, Leaf<T>>>;
 
@@ -28,14 +33,19 @@ export class SubscriptionIndex<T> {
     return this.bySource.size + this.treeMaps;
   }
 
-  add(pattern: ChannelPattern, sub: T): void {
+  /**
+   * Returns the pattern held for `pattern.source`: the first subscriber's, which later subscribers of the
+   * same channel or pattern may keep instead of their own (a parsed pattern is ~140 bytes per stream).
+   */
+  add(pattern: ChannelPattern, sub: T): ChannelPattern {
     let leaf = this.bySource.get(pattern.source);
     if (!leaf) {
-      leaf = new Set();
+      leaf = new Leaf(pattern);
       this.bySource.set(pattern.source, leaf);
       if (!pattern.isExact) this.plant(pattern, leaf);
     }
     leaf.add(sub);
+    return leaf.pattern;
   }
 
   delete(pattern: ChannelPattern, sub: T): void {
@@ -50,7 +60,7 @@ export class SubscriptionIndex<T> {
    * from index 0 and returns how many. Each set is a different channel or pattern, so a subscriber may
    * appear in several: the caller sends an entry once per subscriber. `out` is the caller's, reused.
    */
-  match(channel: string, out: Leaf<T>[]): number {
+  match(channel: string, out: Set<T>[]): number {
     let n = 0;
     const exact = this.bySource.get(channel);
     if (exact) out[n++] = exact;
@@ -111,7 +121,7 @@ function matchWorkspaces<T>(
   workspaces: Workspaces<T>,
   workspace: string,
   resource: string,
-  out: Leaf<T>[],
+  out: Set<T>[],
   n: number,
 ): number {
   const named = workspaces.get(workspace);
@@ -121,7 +131,7 @@ function matchWorkspaces<T>(
   return n;
 }
 
-function matchResources<T>(resources: Map<string, Leaf<T>>, resource: string, out: Leaf<T>[], n: number) {
+function matchResources<T>(resources: Map<string, Leaf<T>>, resource: string, out: Set<T>[], n: number) {
   const named = resources.get(resource);
   if (named) out[n++] = named;
   const any = resources.get('*');
