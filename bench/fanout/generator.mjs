@@ -191,6 +191,8 @@ const MAX_BATCH = SINGLE ? 1 : 1000;
 const queue = [];
 let inFlight = 0;
 let publishErrors = 0;
+/** Requests sent again after the server closed their idle keep-alive socket (see `post`). */
+let publishRetries = 0;
 let publishRequests = 0;
 /** Entries in publish requests answered 2xx: what reached the server, unlike logs still queued at the end. */
 let publishAccepted = 0;
@@ -239,22 +241,6 @@ function pump() {
     }
     inFlight++;
     publishRequests++;
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: publishPort,
-        method: 'POST',
-        path,
-        agent,
-        headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        if (res.statusCode < 200 || res.statusCode > 299) publishErrors++;
-        else publishAccepted += batch.length;
-        res.resume();
-        res.on('end', done);
-      },
-    );
     let finished = false;
     const done = () => {
       if (finished) return;
@@ -262,12 +248,43 @@ function pump() {
       inFlight--;
       pump();
     };
-    req.on('error', () => {
-      publishErrors++;
-      done();
-    });
-    req.end(body);
+    post(path, type, body, batch.length, done, false);
   }
+}
+
+/**
+ * One POST of `count` logs; `done` when it is answered or has failed. A kept-alive socket may be closed
+ * by the server as idle just as a request goes out on it: the request then fails with ECONNRESET before
+ * the server read any of it (the race Node's `http` documentation describes under `reusedSocket`), so it
+ * is sent once more, on a new socket. Any other failure counts as a publish error.
+ */
+function post(path, type, body, count, done, again) {
+  const req = request(
+    {
+      host: '127.0.0.1',
+      port: publishPort,
+      method: 'POST',
+      path,
+      agent,
+      headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) },
+    },
+    (res) => {
+      if (res.statusCode < 200 || res.statusCode > 299) publishErrors++;
+      else publishAccepted += count;
+      res.resume();
+      res.on('end', done);
+    },
+  );
+  req.on('error', (error) => {
+    if (!again && req.reusedSocket && error.code === 'ECONNRESET') {
+      publishRetries++;
+      post(path, type, body, count, done, true);
+      return;
+    }
+    publishErrors++;
+    done();
+  });
+  req.end(body);
 }
 
 /** Expected deliveries of everything published so far: each log reaches every subscriber of its channel. */
@@ -354,6 +371,7 @@ async function runStep(rate, stepMs, drainMs) {
         : undefined,
     generator_cpu_pct: Math.round((genCpu / wallMs) * 100),
     publish_errors: publishErrors,
+    publish_retries: publishRetries,
     closed_early: closedEarly,
   };
   // Resynchronise after a failed step, so that a late delivery is not credited to the next one.
