@@ -77,6 +77,14 @@ function setup(flushWindowMs: number, maxBufferedBytes = 1024 * 1024) {
   return { fanout, metrics, open, publish };
 }
 
+/**
+ * Runs `n` turns of the event loop, a millisecond apart: the fake clock runs what a turn schedules with
+ * `setImmediate` only once it moves on.
+ */
+async function turns(n: number) {
+  for (let i = 0; i < n; i++) await vi.advanceTimersByTimeAsync(1);
+}
+
 /** The `log N` texts one write carried, in order. */
 const logsIn = (write: string) => [...write.matchAll(/data: (log \d+)/g)].map((m) => m[1]);
 
@@ -212,4 +220,46 @@ it('forgets a stream that closed while it waited', async () => {
   await vi.advanceTimersByTimeAsync(50);
   expect(gone.res.writes).toHaveLength(1);
   expect(stays.res.writes.flatMap(logsIn)).toEqual(['log 0', 'log 1']);
+});
+
+it('lets other work run after every 1,000 streams it writes, and still writes each stream once, in order', async () => {
+  const { open, publish, metrics } = setup(50);
+  const order: string[] = [];
+  const streams = Array.from({ length: 2500 }, (_, i) => {
+    const { res } = open();
+    const write = res.write;
+    res.write = (chunk: Buffer) => {
+      order.push(`stream ${i}`);
+      // Work that arrives while the first streams are written: a request, a timer, another publish.
+      if (i === 0) setImmediate(() => order.push('other work'));
+      return write(chunk);
+    };
+    return res;
+  });
+  publish();
+  await turns(3);
+  expect(order.indexOf('other work')).toBe(1000);
+  expect(order.filter((step) => step !== 'other work')).toEqual(streams.map((_, i) => `stream ${i}`));
+  for (const res of streams) expect(res.writes.map(logsIn)).toEqual([['log 0']]);
+  expect(metrics.logsOut).toBe(2500);
+});
+
+it('writes entries that come while a pass is under way with the streams still waiting for it', async () => {
+  const { open, publish } = setup(50);
+  const streams = Array.from({ length: 1500 }, () => open().res);
+  // The second entry comes between the first 1,000 streams and the other 500.
+  const write = streams[0]!.write;
+  streams[0]!.write = (chunk: Buffer) => {
+    streams[0]!.write = write;
+    setImmediate(() => publish());
+    return write(chunk);
+  };
+  publish();
+  await turns(2);
+  // Written before it came: it waits for their window. Not written yet: it joins their write.
+  expect(streams[999]!.writes.map(logsIn)).toEqual([['log 0']]);
+  expect(streams[1000]!.writes.map(logsIn)).toEqual([['log 0', 'log 1']]);
+  await vi.advanceTimersByTimeAsync(50);
+  expect(streams[999]!.writes.map(logsIn)).toEqual([['log 0'], ['log 1']]);
+  expect(streams[1000]!.writes).toHaveLength(1);
 });

@@ -35,6 +35,7 @@ export class Fanout {
       windowMs: options.flushWindowMs,
       // Past this, a write is large enough that waiting saves little, and queued bytes stay bounded.
       flushAtBytes: Math.min(FLUSH_AT_BYTES, options.maxBufferedBytes),
+      writesPerTurn: WRITES_PER_TURN,
       now: options.now,
       write: this.write,
     });
@@ -184,6 +185,8 @@ export class Fanout {
 const NO_SUBSCRIBERS: Set<Subscriber> = new Set();
 /** 16 KiB: about ninety log frames in one write, whose cost per entry no longer falls with more. */
 const FLUSH_AT_BYTES = 16 * 1024;
+/** 12 to 25 ms of writes on the machines measured (docs/benchmarks.md), then other work gets its turn. */
+const WRITES_PER_TURN = 1000;
 
 /** Whether two queues hold the same frames (by reference) in the same order. */
 function sameFrames(a: readonly Buffer[], b: readonly Buffer[]): boolean {

@@ -5,6 +5,8 @@ export interface FlushScheduleOptions {
   windowMs: number;
   /** A waiting stream whose queued bytes reach this is flushed on the next turn, window or not. */
   flushAtBytes: number;
+  /** Most streams written in one turn; the rest are written on the turns that follow, in order. */
+  writesPerTurn: number;
   /** Monotonic milliseconds. */
   now: () => number;
   /** Writes what each stream queued and stamps its `lastWriteAt` with `now`. */
@@ -19,6 +21,10 @@ export interface FlushScheduleOptions {
  *
  * Streams flushed together share their write time, so those waiting are grouped by the time they are due:
  * 1,000 subscribers of one channel form one group, and one timer (for the earliest group) serves them all.
+ *
+ * A write costs tens of microseconds, so 10,000 streams due at once would hold the event loop for a
+ * quarter of a second, answering nothing else. At most `writesPerTurn` are written per turn; the others
+ * stay first in line for the next turn, and entries that come meanwhile join their write.
  */
 export class FlushSchedule {
   /** Streams to write on the next turn. */
@@ -66,7 +72,7 @@ export class FlushSchedule {
     for (const group of this.waiting.values()) for (const sub of group) this.moveSoon(sub);
     this.waiting.clear();
     this.disarm();
-    this.writeNow();
+    this.writeNow(Number.POSITIVE_INFINITY);
   }
 
   private writeSoon(sub: Subscriber): void {
@@ -97,10 +103,26 @@ export class FlushSchedule {
     this.writeNow();
   };
 
-  private writeNow(): void {
-    if (this.soon.size === 0) return;
-    this.options.write(this.soon, this.options.now());
-    this.soon.clear();
+  private writeNow(limit = this.options.writesPerTurn): void {
+    const soon = this.soon;
+    if (soon.size === 0) return;
+    if (soon.size <= limit) {
+      this.options.write(soon, this.options.now());
+      soon.clear();
+      return;
+    }
+    // The first in line (a set keeps the order streams were added in), and the rest on the next turn.
+    const batch = new Set<Subscriber>();
+    for (const sub of soon) {
+      batch.add(sub);
+      soon.delete(sub);
+      if (batch.size === limit) break;
+    }
+    this.options.write(batch, this.options.now());
+    if (!this.immediate) {
+      this.immediate = true;
+      setImmediate(this.flushSoon);
+    }
   }
 
   private arm(at: number, now: number): void {
