@@ -34,6 +34,15 @@ export class ChannelPattern {
   }
 }
 
+/**
+ * A copy of `text` that shares no memory with the string it was cut from. V8 keeps a substring as a view
+ * of the whole string, so a channel name cut from a request's URL would keep the URL alive (an
+ * `access_token` in it included) for as long as the name is held.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 /** Splits a concrete channel into its three segments. */
 export function channelSegments(channel: string): string[] {
   const parts = channel.split(':');

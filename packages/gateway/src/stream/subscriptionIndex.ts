@@ -1,4 +1,4 @@
-import type { ChannelPattern } from '../patterns';
+import { ChannelPattern, detached } from '../patterns';
 
 /** Subscribers of one channel or pattern, with the pattern they share. */
 class Leaf<T> extends Set<T> {
@@ -34,15 +34,18 @@ export class SubscriptionIndex<T> {
   }
 
   /**
-   * Returns the pattern held for `pattern.source`: the first subscriber's, which later subscribers of the
-   * same channel or pattern may keep instead of their own (a parsed pattern is ~140 bytes per stream).
+   * Returns the pattern held for `pattern.source`, which subscribers may keep instead of their own (a
+   * parsed pattern is ~140 bytes per stream). It is the index's own copy: the name a request asked for
+   * is cut from its URL and would keep all of it alive, tokens included, for as long as anyone else
+   * follows that channel.
    */
   add(pattern: ChannelPattern, sub: T): ChannelPattern {
     let leaf = this.bySource.get(pattern.source);
     if (!leaf) {
-      leaf = new Leaf(pattern);
-      this.bySource.set(pattern.source, leaf);
-      if (!pattern.isExact) this.plant(pattern, leaf);
+      const own = new ChannelPattern(detached(pattern.source));
+      leaf = new Leaf(own);
+      this.bySource.set(own.source, leaf);
+      if (!own.isExact) this.plant(own, leaf);
     }
     leaf.add(sub);
     return leaf.pattern;
