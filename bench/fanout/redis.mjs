@@ -144,10 +144,7 @@ async function startMode(mode, redis) {
   }
   const stops = [];
   try {
-    const publisher = await startServer('ours', {
-      serverArgs: ['--redis', redis.url],
-      env: process.env.HACK ? { HACK_NOFEED: '1' } : {},
-    });
+    const publisher = await startServer('ours', { serverArgs: ['--redis', redis.url] });
     stops.push(publisher.stop);
     const subscriber = await startServer('ours', { serverArgs: ['--redis', redis.url] });
     stops.push(subscriber.stop);
